@@ -1,4 +1,4 @@
-"""msgspec Structs for what the GitHub Packages API returns, and Literal aliases for what it accepts.
+"""msgspec Structs for what the Packages API returns; Literal aliases for what it accepts.
 
 The Structs follow the ``package``, ``package-version``, ``simple-user`` and
 ``nullable-minimal-repository`` schemas of GitHub's OpenAPI description: fields the schema
@@ -53,11 +53,7 @@ PACKAGE_VISIBILITIES: tuple[str, ...] = ("public", "private", "internal")
 PACKAGE_STATES: tuple[str, ...] = ("active", "deleted")
 
 
-class _Model(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every response model: immutable, keyword-only, unknown keys ignored."""
-
-
-class SimpleUser(_Model):
+class SimpleUser(msgspec.Struct, frozen=True, kw_only=True):
     """A GitHub account (user or organization), the ``simple-user`` schema."""
 
     login: str
@@ -84,7 +80,7 @@ class SimpleUser(_Model):
     user_view_type: str | None = None
 
 
-class CodeOfConduct(_Model):
+class CodeOfConduct(msgspec.Struct, frozen=True, kw_only=True):
     """A repository's code of conduct."""
 
     key: str
@@ -94,7 +90,7 @@ class CodeOfConduct(_Model):
     body: str | None = None
 
 
-class RepositoryLicense(_Model):
+class RepositoryLicense(msgspec.Struct, frozen=True, kw_only=True):
     """The licence summary embedded in a repository."""
 
     key: str | None = None
@@ -104,7 +100,7 @@ class RepositoryLicense(_Model):
     node_id: str | None = None
 
 
-class RepositoryPermissions(_Model):
+class RepositoryPermissions(msgspec.Struct, frozen=True, kw_only=True):
     """What the requesting token may do with the repository."""
 
     admin: bool | None = None
@@ -114,13 +110,13 @@ class RepositoryPermissions(_Model):
     pull: bool | None = None
 
 
-class SecurityFeature(_Model):
+class SecurityFeature(msgspec.Struct, frozen=True, kw_only=True):
     """One ``security_and_analysis`` entry: ``enabled`` or ``disabled``."""
 
     status: str | None = None
 
 
-class SecretScanningBypassReviewer(_Model):
+class SecretScanningBypassReviewer(msgspec.Struct, frozen=True, kw_only=True):
     """A team or role that reviews secret-scanning bypass requests."""
 
     reviewer_id: int
@@ -128,13 +124,13 @@ class SecretScanningBypassReviewer(_Model):
     mode: str = "ALWAYS"
 
 
-class SecretScanningDelegatedBypassOptions(_Model):
+class SecretScanningDelegatedBypassOptions(msgspec.Struct, frozen=True, kw_only=True):
     """Reviewers of delegated secret-scanning bypass."""
 
     reviewers: tuple[SecretScanningBypassReviewer, ...] = ()
 
 
-class SecurityAndAnalysis(_Model):
+class SecurityAndAnalysis(msgspec.Struct, frozen=True, kw_only=True):
     """A repository's security feature switches."""
 
     advanced_security: SecurityFeature | None = None
@@ -149,7 +145,7 @@ class SecurityAndAnalysis(_Model):
     secret_scanning_delegated_bypass_options: SecretScanningDelegatedBypassOptions | None = None
 
 
-class MinimalRepository(_Model):
+class MinimalRepository(msgspec.Struct, frozen=True, kw_only=True):
     """The repository a package belongs to, the ``nullable-minimal-repository`` schema."""
 
     id: int
@@ -244,7 +240,7 @@ class MinimalRepository(_Model):
     custom_properties: dict[str, object] | None = None
 
 
-class Package(_Model):
+class Package(msgspec.Struct, frozen=True, kw_only=True):
     """A package, the ``package`` schema.
 
     ``package_type`` and ``visibility`` are plain strings: the spec lists
@@ -264,13 +260,13 @@ class Package(_Model):
     repository: MinimalRepository | None = None
 
 
-class ContainerMetadata(_Model):
+class ContainerMetadata(msgspec.Struct, frozen=True, kw_only=True):
     """Container registry (``ghcr.io``) metadata of a version: its tags."""
 
     tags: tuple[str, ...]
 
 
-class DockerMetadata(_Model):
+class DockerMetadata(msgspec.Struct, frozen=True, kw_only=True):
     """Docker registry metadata of a version.
 
     The spec names the property ``tag`` but requires ``tags``; either key is accepted and
@@ -287,7 +283,7 @@ class DockerMetadata(_Model):
             msgspec.structs.force_setattr(self, "tag", self.tags)
 
 
-class PackageVersionMetadata(_Model):
+class PackageVersionMetadata(msgspec.Struct, frozen=True, kw_only=True):
     """Registry-specific metadata of a version."""
 
     package_type: str
@@ -295,7 +291,7 @@ class PackageVersionMetadata(_Model):
     docker: DockerMetadata | None = None
 
 
-class PackageVersion(_Model):
+class PackageVersion(msgspec.Struct, frozen=True, kw_only=True):
     """A version of a package, the ``package-version`` schema."""
 
     id: int

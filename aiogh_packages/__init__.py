@@ -1,0 +1,74 @@
+"""aiogh_packages: an asyncio SDK for the GitHub Packages REST API."""
+
+from ._sansio.ratelimit import RateLimit
+from ._version import __version__
+from .cache import CachedResponse, ETagCache, MemoryETagCache
+from .client import PackagesClient
+from .errors import (
+    APIError,
+    AuthError,
+    DecodeError,
+    ForbiddenError,
+    NotFoundAfterRetryError,
+    NotFoundError,
+    PackagesError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    UnsafeURLError,
+    ValidationFailed,
+)
+from .events import RetryEvent, WaitEvent
+from .fanout import FanOutError, FanOutItem, FanOutResult, fan_out
+from .models import (
+    ContainerMetadata,
+    DockerMetadata,
+    MinimalRepository,
+    Package,
+    PackageState,
+    PackageType,
+    PackageVersion,
+    PackageVersionMetadata,
+    PackageVisibility,
+    SimpleUser,
+)
+from .pagination import Listing, Page
+
+__all__ = [
+    "APIError",
+    "AuthError",
+    "CachedResponse",
+    "ContainerMetadata",
+    "DecodeError",
+    "DockerMetadata",
+    "ETagCache",
+    "FanOutError",
+    "FanOutItem",
+    "FanOutResult",
+    "ForbiddenError",
+    "Listing",
+    "MemoryETagCache",
+    "MinimalRepository",
+    "NotFoundAfterRetryError",
+    "NotFoundError",
+    "Package",
+    "PackageState",
+    "PackageType",
+    "PackageVersion",
+    "PackageVersionMetadata",
+    "PackageVisibility",
+    "PackagesClient",
+    "PackagesError",
+    "Page",
+    "RateLimit",
+    "RateLimitError",
+    "RetryEvent",
+    "ServerError",
+    "SimpleUser",
+    "TransportError",
+    "UnsafeURLError",
+    "ValidationFailed",
+    "WaitEvent",
+    "__version__",
+    "fan_out",
+]

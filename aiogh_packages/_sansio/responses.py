@@ -1,0 +1,157 @@
+"""Turning (status, headers, body) into Structs or the right exception.
+
+Does no I/O. The exception class for an error status is chosen here and only here; the
+body of a successful response is decoded with a decoder built once per response type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import TypeVar
+
+import msgspec
+
+from ..errors import (
+    APIError,
+    AuthError,
+    DecodeError,
+    ForbiddenError,
+    NotFoundAfterRetryError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ValidationFailed,
+)
+from .ratelimit import RateLimit
+
+__all__ = ["ErrorBody", "decode", "error_for", "error_message", "redact_url"]
+
+T = TypeVar("T")
+
+_SECRET_PARAM = re.compile(r"([?&](?:token|access_token|client_secret)=)[^&#]*", re.IGNORECASE)
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    """GitHub's error body (``basic-error``); every field optional, status as GitHub sends it."""
+
+    message: str | None = None
+    documentation_url: str | None = None
+    status: str | int | None = None
+
+
+_ERROR_DECODER = msgspec.json.Decoder(ErrorBody)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the values of secret query parameters (``token=``) replaced by ``***``."""
+    return _SECRET_PARAM.sub(r"\1***", url)
+
+
+def error_message(body: bytes) -> ErrorBody:
+    """GitHub's ``message``/``documentation_url`` from an error body; empty for non-JSON bodies."""
+    try:
+        return _ERROR_DECODER.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return ErrorBody()
+
+
+def decode(
+    decoder: msgspec.json.Decoder[T], body: bytes, *, endpoint: str, method: str, url: str
+) -> T:
+    """Decode a 2xx body, raising :class:`DecodeError` that names the endpoint and JSON path."""
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        path = text.rsplit(" - at `", 1)[1].rstrip("`") if " - at `" in text else "$"
+        raise DecodeError(
+            f"response of {endpoint} does not match its schema: {text}",
+            endpoint=endpoint,
+            json_path=path,
+            method=method,
+            url=redact_url(url),
+        ) from exc
+    except msgspec.DecodeError as exc:
+        raise DecodeError(
+            f"response of {endpoint} is not valid JSON: {exc}",
+            endpoint=endpoint,
+            method=method,
+            url=redact_url(url),
+        ) from exc
+
+
+def error_for(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    attempts: int = 1,
+    rate_limited: bool = False,
+    secondary: bool = False,
+    wait_s: float = 0.0,
+    now_epoch: float = 0.0,
+    retried_after_fault: bool = False,
+) -> APIError:
+    """The exception for an error response.
+
+    Args:
+        status: the HTTP status.
+        headers: response headers, lower-cased names.
+        body: the response body (GitHub's JSON error, or anything else).
+        method: the request method.
+        url: the request URL; secrets are redacted before it is stored.
+        attempts: how many times the request was sent.
+        rate_limited: the retry decision found a rate limit; raise :class:`RateLimitError`.
+        secondary: that rate limit is a secondary one.
+        wait_s: the wait the rate limit asked for.
+        now_epoch: the current time, to date the rate-limit reset.
+        retried_after_fault: an earlier attempt lost its answer (for DELETE/POST 404s).
+    """
+    parsed = error_message(body)
+    request_id = headers.get("x-github-request-id")
+    safe_url = redact_url(url)
+    if rate_limited:
+        return RateLimitError(
+            status,
+            rate_limit=RateLimit.from_headers(headers),
+            secondary=secondary,
+            retry_after_s=wait_s,
+            reset_at=datetime.fromtimestamp(now_epoch + wait_s, tz=timezone.utc),
+            github_message=parsed.message,
+            documentation_url=parsed.documentation_url,
+            request_id=request_id,
+            headers=headers,
+            method=method,
+            url=safe_url,
+            attempts=attempts,
+        )
+    cls = _class_for(status, method, retried_after_fault)
+    return cls(
+        status,
+        github_message=parsed.message,
+        documentation_url=parsed.documentation_url,
+        request_id=request_id,
+        headers=headers,
+        method=method,
+        url=safe_url,
+        attempts=attempts,
+    )
+
+
+def _class_for(status: int, method: str, retried_after_fault: bool) -> type[APIError]:
+    if status == 404 and retried_after_fault and method in ("DELETE", "POST"):
+        return NotFoundAfterRetryError
+    classes: dict[int, type[APIError]] = {
+        400: ValidationFailed,
+        401: AuthError,
+        403: ForbiddenError,
+        404: NotFoundError,
+        422: ValidationFailed,
+    }
+    if status in classes:
+        return classes[status]
+    return ServerError if status >= 500 else APIError

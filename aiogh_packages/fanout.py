@@ -1,0 +1,111 @@
+"""Fan-out: run one listing per owner across many owners with bounded concurrency.
+
+How this works
+--------------
+``fan_out`` starts ``concurrency`` worker tasks, never more, whatever the number of
+owners: each takes the next owner from the (lazily consumed) input, iterates that owner's
+listing, and puts every item on a bounded queue as a :class:`FanOutItem`. The consumer
+receives results as they arrive, so items of different owners interleave and the input
+order of owners is *not* kept; items of one owner keep their listing order.
+
+An owner whose listing raises is reported once as a :class:`FanOutError` (after any items
+it produced) and the other owners go on. With ``fail_fast=True`` the first error cancels
+every worker and is raised to the consumer instead. When the consumer stops early (break,
+exception, cancellation), every worker is cancelled and awaited before control returns:
+no task outlives the iteration. Requests still go through the client, so the total in
+flight never exceeds the client's ``max_concurrency``, prefetched pages included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
+
+__all__ = ["FanOutError", "FanOutItem", "FanOutResult", "fan_out"]
+
+OwnerT = TypeVar("OwnerT")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FanOutItem(Generic[OwnerT, T]):
+    """One item of one owner's listing."""
+
+    owner: OwnerT
+    item: T
+
+
+@dataclass(frozen=True)
+class FanOutError(Generic[OwnerT]):
+    """An owner whose listing failed; ``error`` is the exception it raised."""
+
+    owner: OwnerT
+    error: Exception
+
+
+FanOutResult = FanOutItem[OwnerT, T] | FanOutError[OwnerT]
+"""What a fan-out yields: an item, or one owner's failure."""
+
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class _SourceFailed:
+    error: Exception
+
+
+async def fan_out(
+    owners: Iterable[OwnerT],
+    listing: Callable[[OwnerT], AsyncIterator[T]],
+    *,
+    concurrency: int,
+    fail_fast: bool = False,
+) -> AsyncIterator[FanOutResult[OwnerT, T]]:
+    """Iterate ``listing(owner)`` for every owner, at most ``concurrency`` owners at a time.
+
+    Args:
+        owners: any iterable, consumed lazily (a generator of 100,000 names is fine).
+        listing: makes the async iterator of one owner's items.
+        concurrency: how many owners are listed at once.
+        fail_fast: raise the first owner's error (cancelling the rest) instead of
+            yielding it as a :class:`FanOutError`.
+
+    Yields:
+        :class:`FanOutItem` and :class:`FanOutError` values, in arrival order.
+    """
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive int, got {concurrency!r}")
+    source = iter(owners)
+    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency * 4)
+
+    async def worker() -> None:
+        try:
+            for owner in source:
+                try:
+                    async for item in listing(owner):
+                        await queue.put(FanOutItem(owner, item))
+                except Exception as exc:  # reported per owner, by design
+                    await queue.put(FanOutError(owner, exc))
+        except Exception as exc:  # the owners iterable itself failed
+            await queue.put(_SourceFailed(exc))
+        await queue.put(_DONE)
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
+    running = len(workers)
+    try:
+        while running:
+            result = await queue.get()
+            if result is _DONE:
+                running -= 1
+                continue
+            if isinstance(result, _SourceFailed):
+                raise result.error
+            if fail_fast and isinstance(result, FanOutError):
+                raise result.error
+            yield cast("FanOutResult[OwnerT, T]", result)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
