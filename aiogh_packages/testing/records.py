@@ -1,0 +1,117 @@
+"""Records of the fake server's data: owners, repositories, packages and versions.
+
+Plain mutable dataclasses; :class:`~aiogh_packages.testing.Store` owns and changes them. They
+are handed to tests (``store.add_version(...).id``) and rendered to GitHub JSON by
+:mod:`.render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+__all__ = [
+    "PACKAGE_TYPES",
+    "VISIBILITIES",
+    "IdPool",
+    "OwnerRecord",
+    "PackageRecord",
+    "RepositoryRecord",
+    "State",
+    "VersionRecord",
+    "check_choice",
+]
+
+PACKAGE_TYPES = ("npm", "maven", "rubygems", "docker", "nuget", "container")
+VISIBILITIES = ("public", "private", "internal")
+State = Literal["active", "deleted"]
+
+
+@dataclass(eq=False)
+class OwnerRecord:
+    """A user (``type="User"``) or organization (``type="Organization"``)."""
+
+    login: str
+    id: int
+    type: Literal["User", "Organization"]
+
+
+@dataclass(eq=False)
+class RepositoryRecord:
+    """A repository packages can belong to."""
+
+    id: int
+    name: str
+    owner: OwnerRecord
+    private: bool = False
+    description: str | None = None
+
+
+@dataclass(eq=False)
+class VersionRecord:
+    """One version of a package; ``state`` is ``"active"`` or ``"deleted"``."""
+
+    id: int
+    name: str
+    tags: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    state: State = "active"
+    deleted_at: datetime | None = None
+    license: str | None = None
+    description: str | None = None
+
+
+@dataclass(eq=False)
+class PackageRecord:
+    """A package, its versions (by id) and whether it is deleted or a docker-migration conflict."""
+
+    id: int
+    name: str
+    package_type: str
+    owner: OwnerRecord
+    visibility: str
+    created_at: datetime
+    updated_at: datetime
+    repository: RepositoryRecord | None = None
+    state: State = "active"
+    docker_conflict: bool = False
+    versions: dict[int, VersionRecord] = field(default_factory=dict)
+
+    @property
+    def version_count(self) -> int:
+        """How many versions are active."""
+        return sum(1 for v in self.versions.values() if v.state == "active")
+
+    def listed_versions(self, state: State = "active") -> list[VersionRecord]:
+        """Versions in ``state``, newest first (created_at, then id, descending) as GitHub lists."""
+        chosen = [v for v in self.versions.values() if v.state == state]
+        chosen.sort(key=lambda v: (v.created_at, v.id), reverse=True)
+        return chosen
+
+
+class IdPool:
+    """Hands out explicit ids once, or the next free id from ``start``."""
+
+    def __init__(self, start: int) -> None:
+        self._next = start
+        self._used: set[int] = set()
+
+    def take(self, wanted: int | None, what: str) -> int:
+        """``wanted`` if free (else ``ValueError``), or the next free id when ``None``."""
+        if wanted is not None:
+            if wanted in self._used:
+                raise ValueError(f"{what} id {wanted} is already taken")
+            self._used.add(wanted)
+            return wanted
+        while self._next in self._used:
+            self._next += 1
+        self._used.add(self._next)
+        return self._next
+
+
+def check_choice(value: str, allowed: tuple[str, ...], what: str) -> None:
+    """Raise ``ValueError`` naming ``value`` and the accepted ones unless it is allowed."""
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of: {', '.join(allowed)}")
