@@ -19,6 +19,7 @@ import msgspec
 
 from ._http import HTTPCore
 from ._sansio import routes
+from ._sansio.auth import AuthStatus, evaluate_token, token_kind
 from ._sansio.links import parse_link_header
 from ._sansio.ratelimit import RateLimit
 from ._sansio.responses import decode
@@ -26,9 +27,10 @@ from ._sansio.retry import RetryPolicy
 from ._sansio.routes import OwnerKind, Route
 from ._version import __version__
 from .cache import ETagCache, MemoryETagCache
+from .errors import AuthError
 from .events import Clock, RetryHook, Sleep, WaitHook
 from .fanout import FanOutResult, fan_out
-from .models import Package, PackageVersion
+from .models import Package, PackageVersion, SimpleUser
 from .pagination import Listing, Page
 
 T = TypeVar("T")
@@ -41,6 +43,7 @@ _PACKAGE = msgspec.json.Decoder(Package)
 _PACKAGES = msgspec.json.Decoder(list[Package])
 _VERSION = msgspec.json.Decoder(PackageVersion)
 _VERSIONS = msgspec.json.Decoder(list[PackageVersion])
+_USER = msgspec.json.Decoder(SimpleUser)
 
 
 class ClientBase:
@@ -96,12 +99,13 @@ class ClientBase:
             max_concurrency=max_concurrency,
             points_per_minute=points_per_minute,
             write_interval_s=write_interval,
-            etag_cache=etag_cache or None,
+            etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
             sleep=sleep or asyncio.sleep,
             clock=clock or time.time,
             on_retry=on_retry,
             on_wait=on_wait,
         )
+        self._token = token
         self._max_wait: float | None = None
         self._prefetch_window = prefetch_window
         self._is_view = False
@@ -159,6 +163,35 @@ class ClientBase:
             view._prefetch_window = prefetch_window
         return view
 
+    async def auth_status(self, required_scopes: Iterable[str] = ("read:packages",)) -> AuthStatus:
+        """Check who the token belongs to and whether it can use the Packages API.
+
+        Sends one ``GET /user``. A missing token, a 401, a fine-grained token or missing
+        classic scopes (``read:packages``; add ``delete:packages`` to delete and
+        ``write:packages`` to restore) are reported in ``problems`` rather than raised, so a
+        service can check at start-up and fail fast with a clear message.
+
+        Raises:
+            PackagesError: for faults other than a refused token (network, 5xx, ...).
+        """
+        needed = tuple(required_scopes)
+        kind = token_kind(self._token)
+        if kind == "none":
+            return evaluate_token(kind=kind, login=None, scopes_header=None, required_scopes=needed)
+        url = self._http.url("/user")
+        try:
+            resp = await self._http.request("GET", url, template="/user", max_wait_s=self._max_wait)
+        except AuthError as exc:
+            return evaluate_token(
+                kind=kind, login=None, scopes_header=None, required_scopes=needed,
+                rate_limit=RateLimit.from_headers(exc.headers),
+            )  # fmt: skip
+        user = decode(_USER, resp.body, endpoint="GET /user", method="GET", url=url)
+        return evaluate_token(
+            kind=kind, login=user.login, scopes_header=resp.headers.get("x-oauth-scopes"),
+            required_scopes=needed, rate_limit=resp.rate_limit,
+        )  # fmt: skip
+
     # -- generic operations -------------------------------------------------------------
 
     def _listing(
@@ -190,7 +223,7 @@ class ClientBase:
             items=items,
             url=url,
             links=parse_link_header(resp.headers.get("link")),
-            rate_limit=RateLimit.from_headers(resp.headers),
+            rate_limit=resp.rate_limit,
             etag=resp.headers.get("etag"),
             from_cache=resp.from_cache,
             attempts=resp.attempts,

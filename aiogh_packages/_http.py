@@ -47,6 +47,7 @@ class Response(msgspec.Struct, frozen=True, kw_only=True):
     url: str
     attempts: int = 1
     from_cache: bool = False
+    rate_limit: RateLimit | None = None
 
 
 class _Fault(Exception):
@@ -146,27 +147,30 @@ class HTTPCore:
         while True:
             attempt += 1
             await self._hold_back(method, url, key, policy)
-            cached = self.etag_cache.get(url) if self.etag_cache and method == "GET" else None
+            cache = self.etag_cache
+            cached = cache.get(url) if cache is not None and method == "GET" else None
             try:
                 status, headers, body = await self._send_once(method, url, cached)
             except _Fault as fault:
                 outcome = Outcome(fault=fault.kind)
                 cause: BaseException | None = fault.cause
             else:
-                self._note_rate_limit(headers)
+                reading = self._note_rate_limit(headers)
                 if status in _REDIRECTS and "location" in headers and redirects < _MAX_REDIRECTS:
                     url = self._redirect_target(url, headers["location"])
                     redirects += 1
                     attempt -= 1
                     continue
                 if status == 304 and cached is not None:
+                    fresh = {k: v for k, v in headers.items() if k.startswith("x-ratelimit-")}
                     return Response(
                         status=200,
-                        headers=cached.headers,
+                        headers={**cached.headers, **fresh},
                         body=cached.body,
                         url=url,
                         attempts=attempt,
                         from_cache=True,
+                        rate_limit=reading,
                     )
                 message = error_message(body).message if status >= 400 else None
                 outcome = Outcome(status=status, headers=headers, message=message)
@@ -184,7 +188,12 @@ class HTTPCore:
             if decision.action == "done":
                 self._remember(method, url, status, headers, body)
                 return Response(
-                    status=status, headers=headers, body=body, url=url, attempts=attempt
+                    status=status,
+                    headers=headers,
+                    body=body,
+                    url=url,
+                    attempts=attempt,
+                    rate_limit=reading,
                 )
             if decision.action == "fail":
                 raise self._failure(
@@ -275,13 +284,21 @@ class HTTPCore:
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            session = aiohttp.ClientSession()
+            # aiohttp re-sends an idempotent request once, unseen, when a reused keep-alive
+            # connection drops. This loop does its own counted retries, and a hidden re-send of
+            # a DELETE whose first answer was lost would turn "deleted, then 404" into a plain
+            # "not found". aiohttp has no public switch, so the attribute is set where it exists.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session = session
         return self._session
 
-    def _note_rate_limit(self, headers: Mapping[str, str]) -> None:
+    def _note_rate_limit(self, headers: Mapping[str, str]) -> RateLimit | None:
         reading = RateLimit.from_headers(headers)
         if reading is not None and reading.newer_than(self.rate_limit):
             self.rate_limit = reading
+        return reading
 
     def _redirect_target(self, url: str, location: str) -> str:
         target = str(URL(url, encoded=True).join(URL(location, encoded=True)))

@@ -83,11 +83,16 @@ async def fan_out(
     async def worker() -> None:
         try:
             for owner in source:
+                items = listing(owner)
                 try:
-                    async for item in listing(owner):
+                    async for item in items:
                         await queue.put(FanOutItem(owner, item))
                 except Exception as exc:  # reported per owner, by design
                     await queue.put(FanOutError(owner, exc))
+                finally:
+                    close = getattr(items, "aclose", None)
+                    if close is not None:
+                        await close()
         except Exception as exc:  # the owners iterable itself failed
             await queue.put(_SourceFailed(exc))
         await queue.put(_DONE)

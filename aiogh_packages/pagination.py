@@ -135,8 +135,10 @@ class Listing(AsyncIterator[T]):
             async for later in self._prefetched(remaining):
                 yield later
             return
-        while page.items and (url := page.next_url) is not None:
-            self._check_url(url)
+        while (url := page.next_url) is not None:
+            self._check_url(url)  # before anything else: a foreign link is refused, always
+            if not page.items:  # an empty page ends the listing even if it links on
+                return
             page = await self._fetch(url)
             yield page
 

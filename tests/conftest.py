@@ -1,0 +1,77 @@
+"""Shared fixtures: the fake GitHub on loopback, a client bound to it, and a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from aiogh_packages import PackagesClient
+from aiogh_packages.testing import FakeGitHub, sample_store
+
+SHARED = Path(os.environ.get("AIOGH_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SPEC_PATH = SHARED / "spec" / "packages-openapi.json"
+EXAMPLES = SHARED / "spec" / "examples"
+
+needs_shared = pytest.mark.skipif(
+    not SPEC_PATH.is_file(),
+    reason=f"GitHub's OpenAPI spec is not beside the project (looked for {SPEC_PATH}); "
+    "set AIOGH_SHARED_DIR to the shared/ folder to run the spec conformance tests",
+)
+
+TOKEN = "ghp_testtoken_DO_NOT_LEAK_123456"
+
+
+class FakeTime:
+    """An epoch clock and a sleep that advances it instantly, recording every wait."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def make_client(
+    server: FakeGitHub, time: FakeTime | None = None, **kwargs: object
+) -> PackagesClient:
+    """A client on ``server`` with zero backoff and no pacing; ``time`` fakes clock and sleep."""
+    options: dict[str, object] = {
+        "base_url": server.base_url,
+        "backoff_base": 0,
+        "points_per_minute": None,
+        "write_interval": 0,
+    }
+    if time is not None:
+        options.update(sleep=time.sleep, clock=time)
+    options.update(kwargs)
+    return PackagesClient(TOKEN, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeGitHub]:
+    """The fake GitHub with the sample data, on a free loopback port."""
+    async with FakeGitHub(store=sample_store()) as gh:
+        yield gh
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    """A clock and sleep pair that never really waits."""
+    return FakeTime()
+
+
+@pytest.fixture
+async def client(server: FakeGitHub, fake_time: FakeTime) -> AsyncIterator[PackagesClient]:
+    """A client on the fake server: zero backoff, no points budget, fake clock and sleep."""
+    async with make_client(server, fake_time) as gh:
+        yield gh

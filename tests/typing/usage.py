@@ -1,0 +1,37 @@
+"""Type-level usage of the public API: never run, checked by ``mypy --strict`` in CI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogh_packages import (
+    FanOutItem,
+    Package,
+    PackagesClient,
+    PackageVersion,
+    Page,
+    RateLimit,
+    RetentionPolicy,
+)
+
+
+async def usage(token: str) -> None:
+    async with PackagesClient(token=token, max_concurrency=4) as gh:
+        pkg: Package
+        async for pkg in gh.iter_user_packages("octocat", "container", visibility="public"):
+            created = pkg.created_at.isoformat()
+            assert created
+        page: Page[PackageVersion]
+        async for page in gh.iter_org_package_versions("o", "npm", "p", state="deleted").pages():
+            limit: RateLimit | None = page.rate_limit
+            assert limit is None or limit.remaining >= 0
+        version = await gh.get_authenticated_user_package_version("container", "p", 1)
+        tags: tuple[str, ...] = version.tags
+        assert tags is not None
+        async for result in gh.fan_out_org_packages(["a", "b"], "container"):
+            if isinstance(result, FanOutItem):
+                name: str = result.item.name
+                assert name
+        policy = RetentionPolicy(keep_latest=3, older_than=timedelta(days=30))
+        report = await gh.prune_org_package_versions("o", "container", "p", policy, dry_run=True)
+        assert report.plan.items is not None
