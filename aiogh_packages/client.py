@@ -10,12 +10,23 @@ return a :class:`~aiogh_packages.Listing`: ``async for`` gives the items across 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from ._base import ClientBase
+from ._sansio.retention_plan import RetentionPolicy
 from .fanout import FanOutResult
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
 from .pagination import Listing
+from .retention import (
+    JournalEntry,
+    ProgressHook,
+    RestoreReport,
+    RetentionReport,
+    apply_retention,
+    restore_from_journal,
+)
 
 __all__ = ["PackagesClient"]
 
@@ -410,3 +421,90 @@ class PackagesClient(ClientBase):
         method of this client that returns a listing, e.g. versions of many packages.
         """
         return self._fan_out(owners, listing, concurrency, fail_fast)
+
+    # -- retention ----------------------------------------------------------------------
+
+    async def prune_user_package_versions(
+        self,
+        username: str,
+        package_type: PackageType,
+        package_name: str,
+        policy: RetentionPolicy,
+        *,
+        dry_run: bool = False,
+        max_deletions: int = 100,
+        journal: str | Path | None = None,
+        now: datetime | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> RetentionReport:
+        """Delete the versions of a user's package that ``policy`` plans to delete.
+
+        Lists every active version, plans with :func:`~aiogh_packages.plan_retention`, and
+        deletes through this client's write pacing and rate-limit handling.
+
+        Args:
+            policy: what to keep and what to delete.
+            dry_run: list and plan only; not one DELETE is sent.
+            max_deletions: refuse (``RetentionLimitError``) a plan deleting more than this.
+            journal: append one JSON line per deleted version here, for
+                :meth:`restore_from_journal`.
+            now: the time ages are measured from (default: the current UTC time).
+            on_progress: called after each deletion with the planned version and outcome.
+        """
+        return await apply_retention(
+            self, "user", username, package_type, package_name, policy, dry_run=dry_run,
+            max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
+        )  # fmt: skip
+
+    async def prune_org_package_versions(
+        self,
+        org: str,
+        package_type: PackageType,
+        package_name: str,
+        policy: RetentionPolicy,
+        *,
+        dry_run: bool = False,
+        max_deletions: int = 100,
+        journal: str | Path | None = None,
+        now: datetime | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> RetentionReport:
+        """Delete the versions of an organization's package that ``policy`` plans to delete.
+
+        See :meth:`prune_user_package_versions` for the arguments.
+        """
+        return await apply_retention(
+            self, "org", org, package_type, package_name, policy, dry_run=dry_run,
+            max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
+        )  # fmt: skip
+
+    async def prune_authenticated_user_package_versions(
+        self,
+        package_type: PackageType,
+        package_name: str,
+        policy: RetentionPolicy,
+        *,
+        dry_run: bool = False,
+        max_deletions: int = 100,
+        journal: str | Path | None = None,
+        now: datetime | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> RetentionReport:
+        """Delete the versions of your own package that ``policy`` plans to delete.
+
+        See :meth:`prune_user_package_versions` for the arguments.
+        """
+        return await apply_retention(
+            self, "authenticated_user", None, package_type, package_name, policy,
+            dry_run=dry_run, max_deletions=max_deletions, journal=journal, now=now,
+            on_progress=on_progress,
+        )  # fmt: skip
+
+    async def restore_from_journal(
+        self,
+        journal: str | Path,
+        *,
+        on_progress: Callable[[JournalEntry, str], None] | None = None,
+    ) -> RestoreReport:
+        """Restore every version a prune journal records. A 404 counts as done; re-runnable."""
+        return await restore_from_journal(self, journal, on_progress=on_progress)
