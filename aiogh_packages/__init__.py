@@ -1,6 +1,15 @@
 """aiogh_packages: an asyncio SDK for the GitHub Packages REST API."""
 
+from ._sansio.auth import AuthStatus
 from ._sansio.ratelimit import RateLimit
+from ._sansio.retention_plan import (
+    Decision,
+    PlannedVersion,
+    RetentionPlan,
+    RetentionPolicy,
+    parse_duration,
+    plan_retention,
+)
 from ._version import __version__
 from .cache import CachedResponse, ETagCache, MemoryETagCache
 from .client import PackagesClient
@@ -33,12 +42,15 @@ from .models import (
     SimpleUser,
 )
 from .pagination import Listing, Page
+from .retention import JournalEntry, RestoreReport, RetentionLimitError, RetentionReport
 
 __all__ = [
     "APIError",
     "AuthError",
+    "AuthStatus",
     "CachedResponse",
     "ContainerMetadata",
+    "Decision",
     "DecodeError",
     "DockerMetadata",
     "ETagCache",
@@ -46,6 +58,7 @@ __all__ = [
     "FanOutItem",
     "FanOutResult",
     "ForbiddenError",
+    "JournalEntry",
     "Listing",
     "MemoryETagCache",
     "MinimalRepository",
@@ -60,8 +73,14 @@ __all__ = [
     "PackagesClient",
     "PackagesError",
     "Page",
+    "PlannedVersion",
     "RateLimit",
     "RateLimitError",
+    "RestoreReport",
+    "RetentionLimitError",
+    "RetentionPlan",
+    "RetentionPolicy",
+    "RetentionReport",
     "RetryEvent",
     "ServerError",
     "SimpleUser",
@@ -71,4 +90,6 @@ __all__ = [
     "WaitEvent",
     "__version__",
     "fan_out",
+    "parse_duration",
+    "plan_retention",
 ]

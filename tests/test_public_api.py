@@ -1,0 +1,95 @@
+"""The public surface, pinned: a name added or removed is a deliberate change."""
+
+from __future__ import annotations
+
+import inspect
+
+import aiogh_packages
+import aiogh_packages.testing
+
+EXPECTED = {
+    "APIError",
+    "AuthError",
+    "AuthStatus",
+    "CachedResponse",
+    "ContainerMetadata",
+    "DecodeError",
+    "Decision",
+    "DockerMetadata",
+    "ETagCache",
+    "FanOutError",
+    "FanOutItem",
+    "FanOutResult",
+    "ForbiddenError",
+    "JournalEntry",
+    "Listing",
+    "MemoryETagCache",
+    "MinimalRepository",
+    "NotFoundAfterRetryError",
+    "NotFoundError",
+    "Package",
+    "PackageState",
+    "PackageType",
+    "PackageVersion",
+    "PackageVersionMetadata",
+    "PackageVisibility",
+    "PackagesClient",
+    "PackagesError",
+    "Page",
+    "PlannedVersion",
+    "RateLimit",
+    "RateLimitError",
+    "RestoreReport",
+    "RetentionLimitError",
+    "RetentionPlan",
+    "RetentionPolicy",
+    "RetentionReport",
+    "RetryEvent",
+    "ServerError",
+    "SimpleUser",
+    "TransportError",
+    "UnsafeURLError",
+    "ValidationFailed",
+    "WaitEvent",
+    "__version__",
+    "fan_out",
+    "parse_duration",
+    "plan_retention",
+}
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    """__all__ lists exactly the public names, sorted, and each one exists."""
+    assert set(aiogh_packages.__all__) == EXPECTED
+    assert list(aiogh_packages.__all__) == sorted(aiogh_packages.__all__)
+    assert all(hasattr(aiogh_packages, name) for name in aiogh_packages.__all__)
+
+
+def test_testing_exports_the_fake_server() -> None:
+    """aiogh_packages.testing offers the fake server, its store, faults and seed data."""
+    for name in (
+        "FakeGitHub",
+        "Fault",
+        "RecordedRequest",
+        "Store",
+        "TokenInfo",
+        "demo_store",
+        "sample_store",
+    ):
+        assert name in aiogh_packages.testing.__all__
+
+
+def test_public_classes_and_functions_have_docstrings() -> None:
+    """Every public class and function carries a docstring (type aliases have none to carry)."""
+    for name in aiogh_packages.__all__:
+        obj = getattr(aiogh_packages, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert (obj.__doc__ or "").strip(), name
+
+
+def test_client_methods_have_docstrings() -> None:
+    """Every public PackagesClient method is documented."""
+    for name in dir(aiogh_packages.PackagesClient):
+        if not name.startswith("_"):
+            member = getattr(aiogh_packages.PackagesClient, name)
+            assert (member.__doc__ or "").strip(), name
