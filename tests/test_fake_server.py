@@ -812,3 +812,14 @@ async def test_head_answers_like_get_without_a_body(
     url = f"{gh.base_url}/users/octocat/packages/rubygems/octo-name"
     head, get = await call(http, url, "HEAD"), await call(http, url)
     assert head.status == 200 and head.raw == b"" and head.headers["ETag"] == get.headers["ETag"]
+
+
+def test_store_lists_owners_by_kind_in_the_order_added() -> None:
+    """Store.owners() gives every owner, or only users or organizations, in insertion order."""
+    store = Store()
+    store.add_user("b-user")
+    store.add_org("an-org")
+    store.add_user("a-user")
+    assert [o.login for o in store.owners()] == ["b-user", "an-org", "a-user"]
+    assert [o.login for o in store.owners("User")] == ["b-user", "a-user"]
+    assert [o.login for o in store.owners("Organization")] == ["an-org"]

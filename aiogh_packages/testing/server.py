@@ -74,7 +74,8 @@ class FakeGitHub:
         latency_s: Delay before every answer (also settable later).
 
     Attributes:
-        store: The served :class:`~aiogh_packages.testing.Store`; change it at any time.
+        store: The served :class:`~aiogh_packages.testing.Store`; change its contents at any
+            time (assigning another store does not take effect).
         latency_s: Seconds to wait before every answer.
         max_in_flight: The most requests that were being answered at once so far.
     """

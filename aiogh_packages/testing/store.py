@@ -91,6 +91,11 @@ class Store:
         with self.lock:
             return self._owners_by_id.get(id)
 
+    def owners(self, kind: Literal["User", "Organization"] | None = None) -> list[OwnerRecord]:
+        """Every user and organization (or only those of ``kind``), in the order added."""
+        with self.lock:
+            return [o for o in self._owners.values() if kind is None or o.type == kind]
+
     def first_user(self) -> OwnerRecord | None:
         """The first user added: whom any token authenticates as when tokens are not listed."""
         with self.lock:
