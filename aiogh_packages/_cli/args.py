@@ -1,0 +1,348 @@
+"""The argument parser: subcommands, the options they share, and the owner scope."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from .._base import DEFAULT_BASE_URL
+from .._sansio.retention_plan import parse_duration
+from ..models import PACKAGE_STATES, PACKAGE_TYPES, PACKAGE_VISIBILITIES
+from .errors import EXIT_CODES_HELP
+
+__all__ = ["COMMANDS", "build_parser", "parse_arguments"]
+
+COMMANDS = (
+    "packages",
+    "versions",
+    "get",
+    "delete",
+    "restore",
+    "fan-out",
+    "prune",
+    "undo",
+    "auth-status",
+    "demo",
+)
+
+_DESCRIPTION = """\
+List, inspect, clean up and restore GitHub Packages (the GitHub Packages REST API).
+Without a subcommand, runs 'demo': the built-in fake GitHub, no token, no network.
+
+The token comes from --token, else GITHUB_TOKEN, else GH_TOKEN: a personal access token
+(classic) with read:packages (delete:packages to delete, write:packages to restore) or an
+Actions GITHUB_TOKEN. GitHub Enterprise Server: --base-url https://HOST/api/v3.
+"""
+
+_TYPES = ", ".join(PACKAGE_TYPES)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose error messages never repeat a secret given on the command line."""
+
+    secrets: tuple[str, ...] = ()
+
+    def error(self, message: str) -> NoReturn:
+        for secret in _Parser.secrets:
+            message = message.replace(secret, "***")
+        super().error(message)
+
+
+def _duration(text: str) -> object:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common_options() -> _Parser:
+    common = _Parser(add_help=False)
+    conn = common.add_argument_group("connection")
+    conn.add_argument("--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN)")
+    conn.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        help=f"API root (default {DEFAULT_BASE_URL}; GitHub Enterprise: https://HOST/api/v3)",
+    )
+    conn.add_argument(
+        "--concurrency", type=int, default=8, metavar="N", help="requests in flight (1..100)"
+    )
+    conn.add_argument(
+        "--per-page", type=int, default=100, metavar="N", help="items per page (1..100)"
+    )
+    conn.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log retries and waits to stderr (-vv: debug); show tracebacks on errors",
+    )
+    advanced = common.add_argument_group("advanced")
+    advanced.add_argument(
+        "--max-wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="longest rate-limit wait to sleep through; longer ones fail with exit 5",
+    )
+    advanced.add_argument(
+        "--max-tries", type=int, default=5, metavar="N", help="attempts per request (transient)"
+    )
+    advanced.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per attempt"
+    )
+    advanced.add_argument(
+        "--write-interval",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="minimum spacing of deletes/restores (GitHub asks for 1 s)",
+    )
+    return common
+
+
+def _add_owner(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--user", metavar="NAME", help="a user's packages")
+    group.add_argument("--org", metavar="NAME", help="an organization's packages")
+    group.add_argument("--me", action="store_true", help="the token's own packages")
+
+
+def _add_type(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--type",
+        required=True,
+        choices=PACKAGE_TYPES,
+        metavar="TYPE",
+        dest="package_type",
+        help=f"package type: {_TYPES}",
+    )
+
+
+def _add_formats(parser: argparse.ArgumentParser, *, jsonl: bool) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="print one JSON document")
+    if jsonl:
+        group.add_argument(
+            "--jsonl", action="store_true", help="print one JSON object per line, as pages arrive"
+        )
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    _add_owner(parser)
+    _add_type(parser)
+    parser.add_argument("package", metavar="PACKAGE", help="the package name")
+
+
+def _add_version_id(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--version-id", type=int, metavar="ID", help=f"{what} this version, not the package"
+    )
+
+
+def _add_policy(parser: argparse.ArgumentParser) -> None:
+    policy = parser.add_argument_group("retention policy (rules apply in this order)")
+    policy.add_argument(
+        "--protect-id",
+        type=int,
+        action="append",
+        default=[],
+        metavar="ID",
+        help="never delete this version id (repeatable)",
+    )
+    policy.add_argument(
+        "--protect-name",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="never delete versions whose name matches (repeatable)",
+    )
+    policy.add_argument(
+        "--protect-tag",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="never delete versions with a matching tag (repeatable)",
+    )
+    policy.add_argument(
+        "--tag-state",
+        choices=("any", "tagged", "untagged"),
+        default="any",
+        help="only consider tagged or untagged versions (default any)",
+    )
+    policy.add_argument(
+        "--exclude-tag",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave versions with a matching tag alone (repeatable)",
+    )
+    policy.add_argument(
+        "--include-tag",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="tagged versions count only with a matching tag; '!GLOB' excludes (repeatable)",
+    )
+    policy.add_argument(
+        "--keep-latest", type=int, metavar="N", help="always keep the N newest eligible versions"
+    )
+    policy.add_argument(
+        "--older-than",
+        type=_duration,
+        metavar="DURATION",
+        help="delete only versions older than this: 30d, 2w, 1d12h, 90m",
+    )
+    policy.add_argument(
+        "--age-by",
+        choices=("created", "updated"),
+        default="created",
+        help="measure age from created_at (default) or updated_at",
+    )
+
+
+def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help=f"{what} without asking (required when stdin is not a terminal)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help=f"show what would be {what}d; send no DELETE"
+    )
+
+
+def _add_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    def command(name: str, help: str) -> _Parser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            parents=[common],
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = command("packages", "list the packages of a user, an organization or yourself")
+    _add_owner(p)
+    _add_type(p)
+    p.add_argument("--visibility", choices=PACKAGE_VISIBILITIES, help="only this visibility")
+    _add_formats(p, jsonl=True)
+
+    p = command("versions", "list the versions of a package, newest first")
+    _add_target(p)
+    p.add_argument(
+        "--state",
+        choices=PACKAGE_STATES,
+        help="active (default) or deleted; not with --user (GitHub has no such filter there)",
+    )
+    _add_formats(p, jsonl=True)
+
+    p = command("get", "show one package, or one version with --version-id")
+    _add_target(p)
+    _add_version_id(p, "show")
+    _add_formats(p, jsonl=False)
+
+    p = command("delete", "delete a package, or one version with --version-id (restorable 30 d)")
+    _add_target(p)
+    _add_version_id(p, "delete")
+    _add_confirmation(p, "delete")
+
+    p = command("restore", "restore a deleted package, or one version with --version-id")
+    _add_target(p)
+    _add_version_id(p, "restore")
+    p.add_argument("--package-token", metavar="TOKEN", help="the package's restore token, if any")
+
+    p = command("fan-out", "list the packages of many owners concurrently")
+    _add_type(p)
+    p.add_argument("--visibility", choices=PACKAGE_VISIBILITIES, help="only this visibility")
+    owners = p.add_mutually_exclusive_group(required=True)
+    owners.add_argument("--users", metavar="A,B,...", help="comma-separated user names")
+    owners.add_argument("--orgs", metavar="A,B,...", help="comma-separated organization names")
+    owners.add_argument(
+        "--from-file",
+        metavar="FILE",
+        help="one owner per line ('-': stdin); "
+        "'user:NAME' or 'org:NAME', or a bare NAME with --owner-kind; "
+        "'#' starts a comment, blank lines are skipped",
+    )
+    p.add_argument(
+        "--owner-kind", choices=("user", "org"), help="what bare names in --from-file are"
+    )
+    _add_formats(p, jsonl=True)
+
+    p = command("prune", "delete the versions of a package that a retention policy selects")
+    _add_target(p)
+    _add_policy(p)
+    _add_confirmation(p, "delete")
+    p.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="append each deleted version to FILE (JSON lines) for 'undo'",
+    )
+    p.add_argument(
+        "--max-deletions",
+        type=int,
+        default=100,
+        metavar="N",
+        help="refuse (exit 8) a plan deleting more than N versions (default 100)",
+    )
+    _add_formats(p, jsonl=False)
+
+    p = command("undo", "restore every version a prune journal records (safe to re-run)")
+    p.add_argument("--journal", required=True, metavar="FILE", help="the journal of a prune")
+    _add_formats(p, jsonl=False)
+
+    p = command("auth-status", "check who the token belongs to and what it can do")
+    p.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help="also require this scope, e.g. delete:packages (repeatable)",
+    )
+    _add_formats(p, jsonl=False)
+
+    command("demo", "run against the built-in fake GitHub: no token, no network")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``aiogh-packages`` parser with every subcommand."""
+    from .._version import __version__
+
+    parser = _Parser(
+        prog="aiogh-packages",
+        description=_DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_commands(sub, _common_options())
+    return parser
+
+
+def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
+    found = []
+    for index, arg in enumerate(argv):
+        for option in ("--token", "--package-token"):
+            if arg == option and index + 1 < len(argv):
+                found.append(argv[index + 1])
+            elif arg.startswith(option + "="):
+                found.append(arg.partition("=")[2])
+    return tuple(s for s in found if s)
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv`` (default ``sys.argv[1:]``); no subcommand means ``demo``.
+
+    Exits with status 2 (argparse's usage error) on bad arguments.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if all(a.startswith("-") for a in args) and not {"-h", "--help", "--version"} & set(args):
+        args.insert(0, "demo")
+    _Parser.secrets = _secrets_in(args)
+    return build_parser().parse_args(args)

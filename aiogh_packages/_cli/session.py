@@ -1,0 +1,155 @@
+"""What every command needs: the token, a configured client, logging and confirmation."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from .._sansio.routes import OwnerKind
+from ..client import PackagesClient
+from .errors import Refused, TokenProblem, UsageError
+from .render import Out
+
+__all__ = [
+    "Owner",
+    "aclose",
+    "check_state_option",
+    "confirm",
+    "configure_logging",
+    "is_local",
+    "make_client",
+    "owner_of",
+    "resolve_token",
+]
+
+_HANDLER = "aiogh-packages-cli"
+_NO_TOKEN = (
+    "no token for {host}: pass --token TOKEN, or set GITHUB_TOKEN or GH_TOKEN (a personal "
+    "access token (classic) with read:packages; delete:packages to delete)"
+)
+
+
+class Owner:
+    """Whose packages a command works on: a user, an organization or the token's own."""
+
+    def __init__(self, kind: OwnerKind, name: str | None) -> None:
+        self.kind = kind
+        self.name = name
+
+    def __str__(self) -> str:
+        return "your account" if self.name is None else f"{self.kind} {self.name}"
+
+
+def owner_of(args: argparse.Namespace) -> Owner:
+    """The owner chosen with ``--user``, ``--org`` or ``--me``."""
+    if args.user is not None:
+        return Owner("user", args.user)
+    if args.org is not None:
+        return Owner("org", args.org)
+    return Owner("authenticated_user", None)
+
+
+def resolve_token(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> str | None:
+    """``--token``, else ``$GITHUB_TOKEN``, else ``$GH_TOKEN``; blank values count as unset."""
+    for candidate in (args.token, environ.get("GITHUB_TOKEN"), environ.get("GH_TOKEN")):
+        if candidate and candidate.strip():
+            return str(candidate).strip()
+    return None
+
+
+def is_local(base_url: str) -> bool:
+    """True for plain-http or loopback API roots (test servers), where no token is needed."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "http":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_client(args: argparse.Namespace, token: str | None) -> PackagesClient:
+    """A client configured from the shared options.
+
+    Raises:
+        TokenProblem: no token while ``--base-url`` is a real host (nothing is sent).
+        ValueError: an option out of range (the library names it).
+    """
+    if token is None and not is_local(args.base_url):
+        host = urlsplit(args.base_url).hostname or args.base_url
+        raise TokenProblem(_NO_TOKEN.format(host=host))
+    return PackagesClient(
+        token=token,
+        base_url=args.base_url,
+        max_concurrency=args.concurrency,
+        max_wait=args.max_wait,
+        max_tries=args.max_tries,
+        timeout=args.timeout,
+        write_interval=args.write_interval,
+    )
+
+
+def configure_logging(verbosity: int) -> None:
+    """Send the ``aiogh_packages`` logger to stderr.
+
+    Rate-limit waits (warnings) always show; ``-v`` adds retries (INFO) and timestamps,
+    ``-vv`` everything (DEBUG: pacing waits).
+    """
+    logger = logging.getLogger("aiogh_packages")
+    for old in [h for h in logger.handlers if h.get_name() == _HANDLER]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER)
+    stamp = "%(asctime)s " if verbosity > 0 else ""
+    handler.setFormatter(logging.Formatter(stamp + "%(name)s %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    levels = (logging.WARNING, logging.INFO)
+    logger.setLevel(levels[verbosity] if verbosity < len(levels) else logging.DEBUG)
+
+
+def confirm(out: Out, action: str, *, yes: bool, note: str = "") -> None:
+    """Go ahead when ``--yes`` was given or the user answers yes on a terminal.
+
+    ``action`` completes "refusing to ...", e.g. ``delete version 1 of ...``.
+
+    Raises:
+        Refused: stdin is not a terminal and ``--yes`` is missing, or the answer is not yes.
+    """
+    if yes:
+        return
+    if not out.interactive:
+        raise Refused(
+            f"refusing to {action} without --yes (stdin is not a terminal); nothing was changed"
+        )
+    out.stderr.write(f"{action[0].upper()}{action[1:]}?{' ' + note if note else ''} [y/N] ")
+    out.stderr.flush()
+    try:
+        answer = input()
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise Refused("not confirmed; nothing was changed")
+
+
+def check_state_option(owner: Owner, state: str | None) -> None:
+    """``--state`` exists for org and own versions only, as in GitHub's API."""
+    if state is not None and owner.kind == "user":
+        raise UsageError(
+            "--state is not accepted with --user: GitHub's user version listing has no "
+            "state filter (use --org or --me)"
+        )
+
+
+async def aclose(iterator: object) -> None:
+    """Close an async generator (cancelling what it runs) if ``iterator`` is one."""
+    close = getattr(iterator, "aclose", None)
+    if close is not None:
+        await close()
