@@ -55,7 +55,7 @@ _Verdict = tuple[Rule, str]
 _MULTI_ARCH_WARNING = (
     "the plan deletes untagged container versions; an untagged version may be a platform image "
     "that a tagged multi-arch manifest list references, and deleting it can break that image. "
-    "The SDK cannot consult the registry to check: review them, or use tagged='tagged'"
+    "The SDK cannot consult the registry to check: review them, or keep to tagged versions"
 )
 _MULTI_ARCH_SUFFIX = " (untagged: it may belong to a multi-arch image)"
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
