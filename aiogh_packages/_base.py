@@ -68,7 +68,7 @@ class ClientBase:
         max_concurrency: int = 8,
         points_per_minute: int | None = 900,
         write_interval: float = 1.0,
-        prefetch_window: int = 4,
+        prefetch_window: int | None = None,
         etag_cache: ETagCache | bool | None = None,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
@@ -107,7 +107,7 @@ class ClientBase:
         )
         self._token = token
         self._max_wait: float | None = None
-        self._prefetch_window = prefetch_window
+        self._prefetch_window = max_concurrency if prefetch_window is None else prefetch_window
         self._is_view = False
 
     def __repr__(self) -> str:
@@ -337,7 +337,7 @@ def _check_positive(value: object, name: str) -> None:
 
 def _check_config(
     token: object, base_url: object, timeout: float, max_tries: int, max_concurrency: int,
-    prefetch_window: int,
+    prefetch_window: int | None,
 ) -> None:  # fmt: skip
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ValueError("token must be a non-empty str or None")
@@ -352,4 +352,5 @@ def _check_config(
             f"max_concurrency must be at most 100 (GitHub's limit on concurrent requests), "
             f"got {max_concurrency}"
         )
-    _check_positive(prefetch_window, "prefetch_window")
+    if prefetch_window is not None:
+        _check_positive(prefetch_window, "prefetch_window")

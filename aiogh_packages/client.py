@@ -66,8 +66,9 @@ class PackagesClient(ClientBase):
         points_per_minute: GitHub's secondary-limit budget per endpoint (GET 1 point,
             DELETE/POST 5); None switches the client-side budget off.
         write_interval: minimum seconds between mutating requests (0 switches it off).
-        prefetch_window: pages a listing fetches ahead when ``rel="last"`` is known
-            (1 = strictly sequential).
+        prefetch_window: pages a listing fetches ahead when ``rel="last"`` is known; None
+            (the default) means ``max_concurrency``, so one listing can use the whole
+            concurrency budget and no more (1 = strictly sequential).
         etag_cache: True for an in-memory LRU, or your own :class:`~aiogh_packages.ETagCache`:
             GETs become conditional and 304s are served from it.
         sleep: the coroutine used for every wait (tests pass a fake).

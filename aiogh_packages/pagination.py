@@ -23,8 +23,9 @@ that failed; every page before it was yielded whole, none after it. Pass that UR
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -92,7 +93,10 @@ class Listing(AsyncIterator[T]):
         self._first_url = first_url
         self._check_url = check_url
         self._window = prefetch_window
-        self._items: AsyncIterator[T] | None = None
+        self._page_iter: AsyncGenerator[Page[T], None] | None = None  # whoever started it
+        self._item_pages: AsyncIterator[Page[T]] | None = None  # started by item iteration
+        self._buffer: list[T] = []  # the current page's items, handed out by index
+        self._index = 0
         self._started = False
 
     def __repr__(self) -> str:
@@ -103,42 +107,53 @@ class Listing(AsyncIterator[T]):
         if self._started:
             raise RuntimeError("this listing is already being iterated; create a new one")
         self._started = True
-        return self._pages()
+        self._page_iter = self._pages()  # so that aclose() reaches it, however it was started
+        return self._page_iter
 
     def __aiter__(self) -> Listing[T]:
         return self
 
     async def __anext__(self) -> T:
-        if self._items is None:
-            self._items = self._iter_items()
-        return await self._items.__anext__()
+        # Hot path: items of the current page are handed out without awaiting anything.
+        index = self._index
+        if index < len(self._buffer):
+            self._index = index + 1
+            return self._buffer[index]
+        return await self._next_page_first_item()
+
+    async def _next_page_first_item(self) -> T:
+        pages = self._item_pages
+        if pages is None:
+            pages = self._item_pages = self.pages()
+        self._buffer = []  # let the finished page go while the next one is awaited
+        while True:
+            page = await pages.__anext__()  # StopAsyncIteration ends the listing
+            if page.items:
+                self._buffer, self._index = page.items, 1
+                return page.items[0]
 
     async def aclose(self) -> None:
         """Stop the listing, cancelling and awaiting any page fetches in flight."""
-        if self._items is not None:
-            await self._items.aclose()  # type: ignore[attr-defined]  # an async generator
+        self._buffer = []
+        if self._page_iter is not None:
+            await self._page_iter.aclose()
 
-    async def _iter_items(self) -> AsyncIterator[T]:
-        pages = self.pages()
-        try:
-            async for page in pages:
-                for item in page.items:
-                    yield item
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]  # an async generator
-
-    async def _pages(self) -> AsyncIterator[Page[T]]:
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
         page = await self._fetch(self._first_url)
         yield page
         remaining = self._planned_urls(page)
         if remaining is not None:
-            async for later in self._prefetched(remaining):
-                yield later
+            # Closed explicitly, so that closing this generator cancels the fetches in flight
+            # at once rather than whenever the inner generator is finalized.
+            async with contextlib.aclosing(self._prefetched(remaining)) as later_pages:
+                async for later in later_pages:
+                    yield later
             return
         while (url := page.next_url) is not None:
             self._check_url(url)  # before anything else: a foreign link is refused, always
             if not page.items:  # an empty page ends the listing even if it links on
                 return
+            del page  # not kept alive while the next one is fetched
             page = await self._fetch(url)
             yield page
 
@@ -155,7 +170,7 @@ class Listing(AsyncIterator[T]):
         self._check_url(last_url)
         return iter(page_urls(last_url, current, last))
 
-    async def _prefetched(self, urls: Iterator[str]) -> AsyncIterator[Page[T]]:
+    async def _prefetched(self, urls: Iterator[str]) -> AsyncGenerator[Page[T], None]:
         pending: deque[asyncio.Task[Page[T]]] = deque()
         try:
             for url in urls:
@@ -168,6 +183,7 @@ class Listing(AsyncIterator[T]):
                 if following is not None:
                     pending.append(asyncio.ensure_future(self._fetch(following)))
                 yield page
+                del page  # not kept alive while the next one is awaited
         finally:
             for task in pending:
                 task.cancel()
