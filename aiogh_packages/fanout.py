@@ -4,9 +4,11 @@ How this works
 --------------
 ``fan_out`` starts ``concurrency`` worker tasks, never more, whatever the number of
 owners: each takes the next owner from the (lazily consumed) input, iterates that owner's
-listing, and puts every item on a bounded queue as a :class:`FanOutItem`. The consumer
-receives results as they arrive, so items of different owners interleave and the input
-order of owners is *not* kept; items of one owner keep their listing order.
+listing, and puts its results on a bounded queue: a whole page at a time when the listing
+is a :class:`~aiogh_packages.Listing` (one queue hand-off per page, not per item), else one
+item at a time. The consumer receives results as they arrive, so items of different owners
+interleave and the input order of owners is *not* kept; items of one owner keep their
+listing order. The queue holds at most ``2 * concurrency`` batches.
 
 An owner whose listing raises is reported once as a :class:`FanOutError` (after any items
 it produced) and the other owners go on. With ``fail_fast=True`` the first error cancels
@@ -23,15 +25,18 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
+import msgspec
+
+from .pagination import Listing
+
 __all__ = ["FanOutError", "FanOutItem", "FanOutResult", "fan_out"]
 
 OwnerT = TypeVar("OwnerT")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class FanOutItem(Generic[OwnerT, T]):
-    """One item of one owner's listing."""
+class FanOutItem(msgspec.Struct, Generic[OwnerT, T], frozen=True):
+    """One item of one owner's listing (a Struct: made once per item, so made cheaply)."""
 
     owner: OwnerT
     item: T
@@ -78,15 +83,15 @@ async def fan_out(
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a positive int, got {concurrency!r}")
     source = iter(owners)
-    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency * 4)
+    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def worker() -> None:
         try:
             for owner in source:
                 items = listing(owner)
                 try:
-                    async for item in items:
-                        await queue.put(FanOutItem(owner, item))
+                    async for batch in _batches(items):
+                        await queue.put([FanOutItem(owner, item) for item in batch])
                 except Exception as exc:  # reported per owner, by design
                     await queue.put(FanOutError(owner, exc))
                 finally:
@@ -102,15 +107,29 @@ async def fan_out(
     try:
         while running:
             result = await queue.get()
-            if result is _DONE:
+            if isinstance(result, list):
+                for item in result:
+                    yield item
+            elif result is _DONE:
                 running -= 1
-                continue
-            if isinstance(result, _SourceFailed):
+            elif isinstance(result, _SourceFailed) or (
+                fail_fast and isinstance(result, FanOutError)
+            ):
                 raise result.error
-            if fail_fast and isinstance(result, FanOutError):
-                raise result.error
-            yield cast("FanOutResult[OwnerT, T]", result)
+            else:
+                yield cast("FanOutError[OwnerT]", result)
     finally:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def _batches(items: AsyncIterator[T]) -> AsyncIterator[list[T]]:
+    """A listing's pages as lists (one hand-off per page); any other iterator item by item."""
+    if isinstance(items, Listing):
+        async for page in items.pages():
+            if page.items:
+                yield page.items
+    else:
+        async for item in items:
+            yield [item]
