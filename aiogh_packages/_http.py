@@ -81,6 +81,7 @@ class HTTPCore:
         on_wait: WaitHook | None,
     ) -> None:
         self.base_url = base_url
+        self._base_prefix = base_url + "/"  # a URL under it is on the API origin
         self._headers = dict(headers)
         if token is not None:
             self._headers["Authorization"] = f"Bearer {token}"
@@ -118,10 +119,16 @@ class HTTPCore:
 
     def check_origin(self, url: str, what: str) -> None:
         """Raise :class:`UnsafeURLError` unless ``url`` is on the ``base_url`` origin."""
+        if url.startswith(self._base_prefix):  # the common case, without parsing: the
+            return  # authority ends at the first "/", so it is base_url's own
         if not same_origin(url, self.base_url):
-            scheme, host, port = origin_of(url)
+            try:
+                scheme, host, port = origin_of(url)
+                where = f"{scheme}://{host}:{port}"
+            except ValueError:
+                where = "a malformed origin"
             raise UnsafeURLError(
-                f"refusing to follow a {what} to {scheme}://{host}:{port}, which is not the "
+                f"refusing to follow a {what} to {where}, which is not the "
                 f"API origin of base_url {self.base_url!r}; the token is only sent there",
                 method="GET",
                 url=redact_url(url),

@@ -216,6 +216,19 @@ async def test_link_to_another_origin_is_refused_without_sending_the_token(
         assert TOKEN not in str(info.value)
 
 
+@pytest.mark.parametrize("suffix", ["0/user/1/packages", ".evil.example/x", "@evil.example/x"])
+async def test_lookalike_link_that_starts_with_base_url_is_refused(
+    server: FakeGitHub, suffix: str
+) -> None:
+    """A next link that merely begins with base_url's text (port 80800, host.evil, user@host) is refused."""
+    async with make_client(server) as gh:
+        link = f'<{server.base_url}{suffix}?page=2>; rel="next"'
+        server.add_fault(Fault(status=200, body=[], headers={"Link": link}, method="GET"))
+        with pytest.raises(UnsafeURLError):
+            [p async for p in gh.iter_user_packages("octocat", "rubygems")]
+        assert len(server.requests) == 1
+
+
 async def test_redirect_to_another_origin_is_refused(server: FakeGitHub) -> None:
     """A 302 to another origin raises UnsafeURLError; the other host never sees the token."""
     async with FakeGitHub(store=Store()) as elsewhere, make_client(server) as gh:

@@ -48,8 +48,14 @@ def origin_of(url: str) -> tuple[str, str, int]:
 
 
 def same_origin(url: str, base_url: str) -> bool:
-    """Whether ``url`` has the scheme, host and port of ``base_url`` (RFC 6454 origin)."""
-    return origin_of(url) == origin_of(base_url)
+    """Whether ``url`` has the scheme, host and port of ``base_url`` (RFC 6454 origin).
+
+    A ``url`` whose port cannot be parsed (``host:99999``, ``host:443.evil``) is never the same.
+    """
+    try:
+        return origin_of(url) == origin_of(base_url)
+    except ValueError:
+        return False
 
 
 def page_urls(last_url: str, first_page: int, last_page: int) -> list[str]:

@@ -108,3 +108,12 @@ def test_page_urls_change_only_the_page_parameter() -> None:
 def test_page_number_reads_the_page_parameter(url: str, number: int | None) -> None:
     """The page number is the integer ``page`` parameter, else None."""
     assert page_number(url) == number
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.github.com:99999/x", "https://api.github.com:443.evil.example/x"],
+)
+def test_same_origin_is_false_for_an_unparsable_port(url: str) -> None:
+    """A URL whose port does not parse is never on the API origin (and does not raise)."""
+    assert same_origin(url, "https://api.github.com") is False
