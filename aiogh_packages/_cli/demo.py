@@ -90,8 +90,8 @@ def _shorten(text: str, width: int) -> str:
 
 
 def _demo_owners(store: Store) -> list[OwnerRef]:
-    users = [("user", o.login) for o in store.owners("User")]
-    orgs = [("org", o.login) for o in store.owners("Organization")]
+    users: list[OwnerRef] = [("user", o.login) for o in store.owners("User")]
+    orgs: list[OwnerRef] = [("org", o.login) for o in store.owners("Organization")]
     return [*users, *orgs, ("user", "ghost")]
 
 

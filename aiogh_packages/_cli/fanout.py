@@ -11,9 +11,11 @@ from typing import cast
 
 import msgspec
 
+from .._sansio.routes import OwnerKind
 from ..client import PackagesClient
 from ..fanout import FanOutItem, FanOutResult
-from ..models import Package, PackageType, PackageVisibility
+from ..models import Package
+from ..pagination import Listing
 from .errors import ExitCode, UsageError, describe_failure, redact
 from .render import PACKAGE_HEADER, Out, Progress, package_row, table
 from .session import aclose, make_client
@@ -28,7 +30,7 @@ __all__ = [
     "parse_owners",
 ]
 
-OwnerRef = tuple[str, str]
+OwnerRef = tuple[OwnerKind, str]
 """``(kind, login)`` with kind ``user`` or ``org``."""
 
 
@@ -92,7 +94,7 @@ def parse_owners(lines: Iterable[str], default_kind: str | None, source: str) ->
         kind, name = (prefix.strip(), rest.strip()) if colon else (str(default_kind), text)
         if not name or any(c.isspace() for c in name):
             raise UsageError(f"{source}:{number}: {text!r} is not one owner name")
-        found.append((kind, name))
+        found.append((cast(OwnerKind, kind), name))
     return found
 
 
@@ -113,7 +115,7 @@ def owners_from_args(args: argparse.Namespace) -> list[OwnerRef]:
         owners = parse_owners(_read_lines(args.from_file), args.owner_kind, args.from_file)
     else:
         kind, names = ("user", args.users) if args.users is not None else ("org", args.orgs)
-        owners = parse_owners(names.split(","), kind, "--users" if kind == "user" else "--orgs")
+        owners = parse_owners(names.split(","), kind, f"--{kind}s")
     unique: dict[str, OwnerRef] = {}
     for kind, name in owners:
         unique.setdefault(name.lower(), (kind, name))
@@ -122,35 +124,27 @@ def owners_from_args(args: argparse.Namespace) -> list[OwnerRef]:
     return list(unique.values())
 
 
-async def results(
+def results(
     gh: PackagesClient,
     owners: Sequence[OwnerRef],
     package_type: str,
     visibility: str | None,
     per_page: int,
-) -> AsyncIterator[FanOutResult[str, Package]]:
-    """Every user's then every organization's packages, each group fanned out concurrently.
+) -> AsyncIterator[FanOutResult[OwnerRef, Package]]:
+    """Every owner's packages, users and organizations alike, in one concurrent fan-out.
 
-    Both fan-outs are created (and their arguments checked) before anything is sent.
+    The arguments are checked before anything is sent.
     """
-    kind, vis = cast(PackageType, package_type), cast("PackageVisibility | None", visibility)
-    users = [name for k, name in owners if k == "user"]
-    orgs = [name for k, name in owners if k == "org"]
-    groups = [
-        (users, gh.fan_out_user_packages(users, kind, visibility=vis, per_page=per_page)),
-        (orgs, gh.fan_out_org_packages(orgs, kind, visibility=vis, per_page=per_page)),
-    ]
-    for names, stream in groups:
-        try:
-            if names:
-                async for result in stream:
-                    yield result
-        finally:
-            await aclose(stream)
+    gh._package_query(package_type, visibility, per_page)
+
+    def listing(owner: OwnerRef) -> Listing[Package]:
+        return gh._list_packages(*owner, package_type, visibility, per_page)
+
+    return gh.fan_out(owners, listing)
 
 
 async def collect(
-    stream: AsyncIterator[FanOutResult[str, Package]],
+    stream: AsyncIterator[FanOutResult[OwnerRef, Package]],
     outcome: FanOutOutcome,
     out: Out,
     *,
@@ -161,13 +155,14 @@ async def collect(
     total = len(outcome.owners)
     try:
         async for result in stream:
-            outcome.answered.add(result.owner)
+            name = result.owner[1]
+            outcome.answered.add(name)
             if isinstance(result, FanOutItem):
-                outcome.packages.append((result.owner, result.item))
+                outcome.packages.append((name, result.item))
                 if jsonl:
-                    out.jsonl([OwnerPackage(result.owner, result.item)])
+                    out.jsonl([OwnerPackage(name, result.item)])
             else:
-                outcome.failures[result.owner] = result.error
+                outcome.failures[name] = result.error
             progress.update(
                 f"fan-out: {len(outcome.packages)} packages, {len(outcome.answered)}/{total} "
                 f"owners answered, {len(outcome.failures)} failed"
