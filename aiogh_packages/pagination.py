@@ -97,16 +97,14 @@ class Listing(AsyncIterator[T]):
         self._item_pages: AsyncIterator[Page[T]] | None = None  # started by item iteration
         self._buffer: list[T] = []  # the current page's items, handed out by index
         self._index = 0
-        self._started = False
 
     def __repr__(self) -> str:
         return f"Listing({self._first_url!r})"
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """The listing page by page, each with its links, rate limit and cache status."""
-        if self._started:
+        if self._page_iter is not None:
             raise RuntimeError("this listing is already being iterated; create a new one")
-        self._started = True
         self._page_iter = self._pages()  # so that aclose() reaches it, however it was started
         return self._page_iter
 
