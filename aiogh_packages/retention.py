@@ -6,7 +6,8 @@ How this works
 planner (``plan_retention``) which to delete, refuses plans larger than
 ``max_deletions``, and deletes the planned versions one after another through the
 client, so the client's write spacing, points budget and rate-limit handling apply. With
-``dry_run=True`` it stops after planning: not one DELETE is sent. Each deletion is
+``dry_run=True`` it stops after planning: not one DELETE is sent. ``apply_plan`` is the
+second half alone, for a plan that was shown and approved (the CLI's prune). Each deletion is
 appended to an optional journal (JSON lines, flushed per line) before the next starts,
 so an interrupted run leaves a faithful record; running the same policy again plans
 only what is still active, and finishes the rest without deleting anything twice.
@@ -38,6 +39,7 @@ __all__ = [
     "RestoreReport",
     "RetentionLimitError",
     "RetentionReport",
+    "apply_plan",
     "apply_retention",
     "read_journal",
     "restore_from_journal",
@@ -120,6 +122,29 @@ async def apply_retention(
     plan = plan_retention(versions, policy, now=moment, package_type=package_type)
     if dry_run:
         return RetentionReport(plan=plan, dry_run=True)
+    return await apply_plan(
+        client, kind, owner, package_type, package_name, plan,
+        max_deletions=max_deletions, journal=journal, on_progress=on_progress,
+    )  # fmt: skip
+
+
+async def apply_plan(
+    client: ClientBase,
+    kind: OwnerKind,
+    owner: str | None,
+    package_type: str,
+    package_name: str,
+    plan: RetentionPlan,
+    *,
+    max_deletions: int = 100,
+    journal: str | Path | None = None,
+    on_progress: ProgressHook | None = None,
+) -> RetentionReport:
+    """Delete what an already reviewed ``plan`` marks for deletion, without listing again.
+
+    Raises:
+        RetentionLimitError: the plan deletes more than ``max_deletions`` versions.
+    """
     if len(plan.to_delete) > max_deletions:
         raise RetentionLimitError(
             f"the plan deletes {len(plan.to_delete)} versions of {package_name!r}, more than "

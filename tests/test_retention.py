@@ -9,7 +9,7 @@ import pytest
 from conftest import TOKEN
 
 from aiogh_packages import PackagesClient, RetentionPolicy
-from aiogh_packages.retention import RetentionLimitError, read_journal
+from aiogh_packages.retention import RetentionLimitError, apply_plan, read_journal
 from aiogh_packages.testing import FakeGitHub, Fault, Store
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -149,3 +149,30 @@ async def test_max_deletions_must_be_a_non_negative_int() -> None:
                 "octo-org", "container", "web", POLICY, max_deletions=-1
             )
         assert server.requests == []
+
+
+async def test_apply_plan_deletes_the_reviewed_plan_without_listing_again() -> None:
+    """apply_plan sends exactly the plan's DELETEs and not one GET: what was shown is done."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
+        )
+        server.clear_requests()
+        report = await apply_plan(
+            gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=300
+        )
+    planned = [p.version.id for p in shown.plan.to_delete]
+    assert _deletes(server) == planned and list(report.deleted) == planned
+    assert [r.method for r in server.requests] == ["DELETE"] * len(planned)
+
+
+async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None:
+    """A plan larger than max_deletions raises RetentionLimitError and nothing is sent."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
+        )
+        server.clear_requests()
+        with pytest.raises(RetentionLimitError):
+            await apply_plan(gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=1)
+    assert server.requests == []

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .._sansio.retention_plan import RetentionPolicy
+from .._sansio.retention_plan import RetentionPlan, RetentionPolicy
 from ..client import PackagesClient
 from ..models import Package, PackageVersion
 from ..pagination import Listing
-from ..retention import ProgressHook, RetentionReport, apply_retention
+from ..retention import ProgressHook, RetentionReport, apply_plan, apply_retention
 from .session import Owner
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "get_version",
     "list_packages",
     "list_versions",
+    "plan",
     "prune",
     "restore",
 ]
@@ -82,21 +83,33 @@ async def restore(
         await gh._restore_version(owner.kind, owner.name, package_type, name, version_id)
 
 
-async def prune(
+async def plan(
     gh: PackagesClient,
     owner: Owner,
     package_type: str,
     name: str,
     policy: RetentionPolicy,
+    now: datetime,
+) -> RetentionReport:
+    """List the package's versions and plan ``policy`` for them; nothing is deleted."""
+    return await apply_retention(
+        gh, owner.kind, owner.name, package_type, name, policy, dry_run=True, now=now
+    )
+
+
+async def prune(
+    gh: PackagesClient,
+    owner: Owner,
+    package_type: str,
+    name: str,
+    plan: RetentionPlan,
     *,
-    dry_run: bool,
     max_deletions: int,
     journal: str | None,
-    now: datetime,
     on_progress: ProgressHook | None = None,
 ) -> RetentionReport:
-    """Plan (and unless ``dry_run``, apply) ``policy`` to the package's versions."""
-    return await apply_retention(
-        gh, owner.kind, owner.name, package_type, name, policy, dry_run=dry_run,
-        max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
+    """Delete what the reviewed ``plan`` marks for deletion (no second listing)."""
+    return await apply_plan(
+        gh, owner.kind, owner.name, package_type, name, plan, max_deletions=max_deletions,
+        journal=journal, on_progress=on_progress,
     )  # fmt: skip

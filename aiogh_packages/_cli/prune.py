@@ -11,7 +11,7 @@ import msgspec
 
 from .._sansio.retention_plan import PlannedVersion, RetentionPlanDict, RetentionPolicy
 from ..client import PackagesClient
-from ..retention import JournalEntry, RestoreReport, RetentionLimitError, RetentionReport
+from ..retention import JournalEntry, RestoreReport, RetentionReport
 from . import ops
 from .errors import ExitCode, Refused, UsageError
 from .render import Out, Progress, age, table
@@ -121,21 +121,15 @@ def _report_lines(report: RetentionReport, args: argparse.Namespace) -> list[str
 
 
 async def _apply(
-    gh: PackagesClient, args: argparse.Namespace, out: Out, owner: Owner, plan: RetentionReport,
-    now: datetime,
-) -> RetentionReport:  # fmt: skip
-    count = len(plan.plan.to_delete)
-    hook = _DeletionProgress(out, count)
+    gh: PackagesClient, args: argparse.Namespace, out: Out, owner: Owner, shown: RetentionReport
+) -> RetentionReport:
+    """Delete exactly the versions of the plan that was shown and confirmed."""
+    hook = _DeletionProgress(out, len(shown.plan.to_delete))
     try:
         return await ops.prune(
-            gh, owner, args.package_type, args.package, policy_from_args(args), dry_run=False,
-            max_deletions=count, journal=args.journal, now=now, on_progress=hook,
+            gh, owner, args.package_type, args.package, shown.plan,
+            max_deletions=args.max_deletions, journal=args.journal, on_progress=hook,
         )  # fmt: skip
-    except RetentionLimitError:
-        raise Refused(
-            "the plan changed after it was shown (more versions to delete now); nothing was "
-            "deleted: run the command again to review it"
-        ) from None
     finally:
         hook.progress.clear()
 
@@ -154,10 +148,7 @@ async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
     owner, policy = owner_of(args), policy_from_args(args)
     now = datetime.now(timezone.utc)
     async with make_client(args, token) as gh:
-        report = await ops.prune(
-            gh, owner, args.package_type, args.package, policy, dry_run=True,
-            max_deletions=args.max_deletions, journal=None, now=now,
-        )  # fmt: skip
+        report = await ops.plan(gh, owner, args.package_type, args.package, policy, now)
         if not args.json:
             out.lines(plan_lines(report, out))
         for warning in report.plan.warnings:
@@ -169,7 +160,7 @@ async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
             what = f"{args.package_type} package {args.package!r} ({owner})"
             action = f"delete {len(report.plan.to_delete)} versions of {what}"
             confirm(out, action, yes=args.yes, note="(restorable for 30 days)")
-            report = await _apply(gh, args, out, owner, report, now)
+            report = await _apply(gh, args, out, owner, report)
     if args.json:
         out.json(_document(args, owner, report))
     elif args.dry_run:
