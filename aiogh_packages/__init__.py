@@ -41,6 +41,7 @@ from .models import (
     PackageVisibility,
     SimpleUser,
 )
+from .owner import Owner, OwnerKind
 from .pagination import Listing, Page
 from .retention import JournalEntry, RestoreReport, RetentionLimitError, RetentionReport
 
@@ -64,6 +65,8 @@ __all__ = [
     "MinimalRepository",
     "NotFoundAfterRetryError",
     "NotFoundError",
+    "Owner",
+    "OwnerKind",
     "Package",
     "PackageState",
     "PackageType",

@@ -21,11 +21,11 @@ import backoff
 import msgspec
 from yarl import URL
 
-from ._sansio.links import origin_of, same_origin
 from ._sansio.pacing import PointsBudget, WriteSpacer, is_write, points_for
 from ._sansio.ratelimit import RateLimit
-from ._sansio.responses import error_for, error_message, redact_url
+from ._sansio.responses import error_for, error_message
 from ._sansio.retry import Decision, Fault, Outcome, RetryPolicy, decide
+from ._sansio.urls import origin_problem, redact_url
 from .cache import CachedResponse, ETagCache
 from .errors import RateLimitError, TransportError, UnsafeURLError
 from .events import Clock, RetryEvent, RetryHook, Sleep, WaitEvent, WaitHook, WaitReason
@@ -81,7 +81,6 @@ class HTTPCore:
         on_wait: WaitHook | None,
     ) -> None:
         self.base_url = base_url
-        self._base_prefix = base_url + "/"  # a URL under it is on the API origin
         self._headers = dict(headers)
         if token is not None:
             self._headers["Authorization"] = f"Bearer {token}"
@@ -119,20 +118,9 @@ class HTTPCore:
 
     def check_origin(self, url: str, what: str) -> None:
         """Raise :class:`UnsafeURLError` unless ``url`` is on the ``base_url`` origin."""
-        if url.startswith(self._base_prefix):  # the common case, without parsing: the
-            return  # authority ends at the first "/", so it is base_url's own
-        if not same_origin(url, self.base_url):
-            try:
-                scheme, host, port = origin_of(url)
-                where = f"{scheme}://{host}:{port}"
-            except ValueError:
-                where = "a malformed origin"
-            raise UnsafeURLError(
-                f"refusing to follow a {what} to {where}, which is not the "
-                f"API origin of base_url {self.base_url!r}; the token is only sent there",
-                method="GET",
-                url=redact_url(url),
-            )
+        problem = origin_problem(url, self.base_url, what)
+        if problem is not None:
+            raise UnsafeURLError(problem, method="GET", url=redact_url(url))
 
     async def request(
         self, method: str, url: str, *, template: str, max_wait_s: float | None = None

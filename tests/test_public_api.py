@@ -27,6 +27,8 @@ EXPECTED = {
     "MinimalRepository",
     "NotFoundAfterRetryError",
     "NotFoundError",
+    "Owner",
+    "OwnerKind",
     "Package",
     "PackageState",
     "PackageType",

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["origin_of", "page_urls", "parse_link_header", "same_origin"]
+__all__ = ["page_number", "page_urls", "parse_link_header"]
 
 _ENTRY = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
 _REL = re.compile(r"""\brel\s*=\s*("([^"]*)"|[^\s;,]+)""", re.IGNORECASE)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def parse_link_header(value: str | None) -> dict[str, str]:
@@ -36,26 +35,6 @@ def parse_link_header(value: str | None) -> dict[str, str]:
         for name in names.lower().split():
             links.setdefault(name, url)
     return links
-
-
-def origin_of(url: str) -> tuple[str, str, int]:
-    """The (scheme, host, port) triple of an absolute URL, with default ports filled in."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(scheme, -1)
-    return scheme, host, port
-
-
-def same_origin(url: str, base_url: str) -> bool:
-    """Whether ``url`` has the scheme, host and port of ``base_url`` (RFC 6454 origin).
-
-    A ``url`` whose port cannot be parsed (``host:99999``, ``host:443.evil``) is never the same.
-    """
-    try:
-        return origin_of(url) == origin_of(base_url)
-    except ValueError:
-        return False
 
 
 def page_urls(last_url: str, first_page: int, last_page: int) -> list[str]:

@@ -6,7 +6,6 @@ body of a successful response is decoded with a decoder built once per response 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TypeVar
@@ -25,12 +24,11 @@ from ..errors import (
     ValidationFailed,
 )
 from .ratelimit import RateLimit
+from .urls import redact_url
 
 __all__ = ["ErrorBody", "decode", "error_for", "error_message", "redact_url"]
 
 T = TypeVar("T")
-
-_SECRET_PARAM = re.compile(r"([?&](?:token|access_token|client_secret)=)[^&#]*", re.IGNORECASE)
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -42,11 +40,6 @@ class ErrorBody(msgspec.Struct, frozen=True):
 
 
 _ERROR_DECODER = msgspec.json.Decoder(ErrorBody)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with the values of secret query parameters (``token=``) replaced by ``***``."""
-    return _SECRET_PARAM.sub(r"\1***", url)
 
 
 def error_message(body: bytes) -> ErrorBody:

@@ -6,13 +6,8 @@ import random
 
 import pytest
 
-from aiogh_packages._sansio.links import (
-    origin_of,
-    page_number,
-    page_urls,
-    parse_link_header,
-    same_origin,
-)
+from aiogh_packages._sansio.links import page_number, page_urls, parse_link_header
+from aiogh_packages._sansio.urls import origin_of, same_origin
 
 GITHUB_DOCS_EXAMPLE = (
     '<https://api.github.com/repositories/1300192/issues?page=2>; rel="prev", '

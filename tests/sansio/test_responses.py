@@ -6,7 +6,8 @@ import msgspec
 import pytest
 
 from aiogh_packages import errors
-from aiogh_packages._sansio.responses import decode, error_for, error_message, redact_url
+from aiogh_packages._sansio.responses import decode, error_for, error_message
+from aiogh_packages._sansio.urls import redact_url
 from aiogh_packages.models import Package
 
 BODY = b'{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}'
