@@ -18,6 +18,7 @@ from ._base import ClientBase
 from ._sansio.retention_plan import RetentionPolicy
 from .fanout import FanOutResult
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
+from .owner import Owner
 from .pagination import Listing
 from .retention import (
     JournalEntry,
@@ -76,6 +77,124 @@ class PackagesClient(ClientBase):
         on_retry: called with each :class:`~aiogh_packages.RetryEvent`.
         on_wait: called with each :class:`~aiogh_packages.WaitEvent`.
     """
+
+    # -- any owner ------------------------------------------------------------------------
+
+    def iter_packages(
+        self,
+        owner: Owner,
+        package_type: PackageType,
+        *,
+        visibility: PackageVisibility | None = None,
+        per_page: int = 100,
+    ) -> Listing[Package]:
+        """List the packages of ``owner`` (a user, an organization or the token's own).
+
+        Args:
+            owner: whose packages, e.g. ``Owner.org("acme")`` or ``Owner.parse(text)``.
+            package_type: one of npm, maven, rubygems, docker, nuget, container.
+            visibility: only packages with this visibility (public, private, internal).
+            per_page: items per request, 1..100.
+        """
+        owner = _check_owner(owner)
+        return self._list_packages(owner.kind, owner.name, package_type, visibility, per_page)
+
+    async def get_package(
+        self, owner: Owner, package_type: PackageType, package_name: str
+    ) -> Package:
+        """Get one package of ``owner``."""
+        owner = _check_owner(owner)
+        return await self._get_package(owner.kind, owner.name, package_type, package_name)
+
+    async def delete_package(
+        self, owner: Owner, package_type: PackageType, package_name: str
+    ) -> None:
+        """Delete a package of ``owner`` (restorable for 30 days).
+
+        Raises:
+            NotFoundAfterRetryError: the package was gone when a retried attempt arrived.
+        """
+        owner = _check_owner(owner)
+        await self._delete_package(owner.kind, owner.name, package_type, package_name)
+
+    async def restore_package(
+        self,
+        owner: Owner,
+        package_type: PackageType,
+        package_name: str,
+        *,
+        token: str | None = None,
+    ) -> None:
+        """Restore a deleted package of ``owner``.
+
+        Args:
+            token: the optional package ``token`` query parameter; redacted in errors.
+        """
+        owner = _check_owner(owner)
+        await self._restore_package(owner.kind, owner.name, package_type, package_name, token)
+
+    def iter_package_versions(
+        self,
+        owner: Owner,
+        package_type: PackageType,
+        package_name: str,
+        *,
+        state: PackageState | None = None,
+        per_page: int = 100,
+    ) -> Listing[PackageVersion]:
+        """List the versions of a package of ``owner``, newest first, following every page.
+
+        Args:
+            state: ``active`` (GitHub's default) or ``deleted``; organizations and the
+                authenticated user only: GitHub's user version listing has no ``state``,
+                so it is refused for a user owner before anything is sent.
+            per_page: items per request, 1..100.
+        """
+        owner = _check_owner(owner)
+        if state is not None and owner.kind == "user":
+            raise ValueError(
+                f"state={state!r} is not accepted for {owner}: GitHub's version listing of a "
+                "user's package has no state filter (use an org owner or the authenticated user)"
+            )
+        return self._list_versions(
+            owner.kind, owner.name, package_type, package_name, state, per_page
+        )
+
+    async def get_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> PackageVersion:
+        """Get one version of a package of ``owner``."""
+        owner = _check_owner(owner)
+        return await self._get_version(
+            owner.kind, owner.name, package_type, package_name, package_version_id
+        )
+
+    async def delete_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        """Delete one version of a package of ``owner`` (restorable for 30 days).
+
+        Raises:
+            NotFoundAfterRetryError: the version was gone when a retried attempt arrived.
+        """
+        owner = _check_owner(owner)
+        await self._delete_version(
+            owner.kind, owner.name, package_type, package_name, package_version_id
+        )
+
+    async def restore_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        """Restore a deleted version of a package of ``owner``."""
+        owner = _check_owner(owner)
+        await self._restore_version(
+            owner.kind, owner.name, package_type, package_name, package_version_id
+        )
+
+    def iter_docker_migration_conflicts(self, owner: Owner) -> Listing[Package]:
+        """List the packages of ``owner`` that conflict with the Docker migration."""
+        owner = _check_owner(owner)
+        return self._list_conflicts(owner.kind, owner.name)
 
     # -- a user --------------------------------------------------------------------------
 
@@ -509,3 +628,12 @@ class PackagesClient(ClientBase):
     ) -> RestoreReport:
         """Restore every version a prune journal records. A 404 counts as done; re-runnable."""
         return await restore_from_journal(self, journal, on_progress=on_progress)
+
+
+def _check_owner(owner: object) -> Owner:
+    if not isinstance(owner, Owner):
+        raise TypeError(
+            f"owner must be an Owner (Owner.user(name), Owner.org(name), "
+            f"Owner.authenticated_user() or Owner.parse(text)), got {owner!r}"
+        )
+    return owner

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiogh_packages import NotFoundError, PackagesClient
+from aiogh_packages import NotFoundError, Owner, PackagesClient
 from aiogh_packages.testing import FakeGitHub, Store
 
 
@@ -124,3 +124,35 @@ async def test_user_versions_send_per_page(gh: PackagesClient) -> None:
     server: FakeGitHub = gh.server  # type: ignore[attr-defined]
     assert server.requests[0].query["per_page"] == "2"
     assert len(server.requests) == 2
+
+
+OWNERS = [Owner.user("mona"), Owner.org("octo-org"), Owner.authenticated_user()]
+
+
+@pytest.mark.parametrize("owner", OWNERS, ids=str)
+async def test_owner_generic_operations_cover_every_scope(gh: PackagesClient, owner: Owner) -> None:
+    """The owner-generic operations list, get, delete and restore for any Owner."""
+    assert [p.name async for p in gh.iter_packages(owner, "container")] == ["app"]
+    assert (await gh.get_package(owner, "container", "app")).version_count == 3
+    versions = [v async for v in gh.iter_package_versions(owner, "container", "app")]
+    first = versions[0].id
+    assert (await gh.get_package_version(owner, "container", "app", first)).id == first
+    await gh.delete_package_version(owner, "container", "app", first)
+    with pytest.raises(NotFoundError):
+        await gh.get_package_version(owner, "container", "app", first)
+    await gh.restore_package_version(owner, "container", "app", first)
+    await gh.delete_package(owner, "docker", "legacy")
+    await gh.restore_package(owner, "docker", "legacy")
+    conflicts = [p.name async for p in gh.iter_docker_migration_conflicts(owner)]
+    assert conflicts == ["legacy"]
+
+
+async def test_owner_generic_refuses_state_for_a_user_before_sending(gh: PackagesClient) -> None:
+    """state= on a user's version listing is a ValueError and sends nothing."""
+    server = gh.server  # type: ignore[attr-defined]
+    before = len(server.requests)
+    with pytest.raises(ValueError, match="state='deleted' is not accepted for user mona"):
+        gh.iter_package_versions(Owner.user("mona"), "container", "app", state="deleted")
+    with pytest.raises(TypeError, match="owner must be an Owner"):
+        gh.iter_packages("mona", "container")  # type: ignore[arg-type]
+    assert len(server.requests) == before
