@@ -31,15 +31,17 @@ OwnerKind = Literal["user", "org", "authenticated_user"]
 
 
 class Route(NamedTuple):
-    """A request target: method, the spec's path template (the budget key) and the real path."""
+    """A request target: the spec's path template (the budget key) and the real path.
 
-    method: str
+    The HTTP method is the caller's: one route serves GET, DELETE and POST alike.
+    """
+
     template: str
     path: str
 
-    def child(self, method: str, template_suffix: str, path_suffix: str) -> Route:
+    def child(self, template_suffix: str, path_suffix: str) -> Route:
         """A route below this one, e.g. ``/versions`` under a package."""
-        return Route(method, self.template + template_suffix, self.path + path_suffix)
+        return Route(self.template + template_suffix, self.path + path_suffix)
 
 
 def check_name(value: object, what: str) -> str:
@@ -103,14 +105,14 @@ def _segment(value: str) -> str:
 
 
 def owner_route(kind: OwnerKind, owner: str | None) -> Route:
-    """The ``GET`` route of an owner's package list: ``/users/{username}/packages`` and kin."""
+    """The route of an owner's package list: ``/users/{username}/packages`` and kin."""
     if kind == "authenticated_user":
-        return Route("GET", "/user/packages", "/user/packages")
+        return Route("/user/packages", "/user/packages")
     if kind == "user":
         name = check_name(owner, "username")
-        return Route("GET", "/users/{username}/packages", f"/users/{_segment(name)}/packages")
+        return Route("/users/{username}/packages", f"/users/{_segment(name)}/packages")
     name = check_name(owner, "org")
-    return Route("GET", "/orgs/{org}/packages", f"/orgs/{_segment(name)}/packages")
+    return Route("/orgs/{org}/packages", f"/orgs/{_segment(name)}/packages")
 
 
 def conflicts_route(kind: OwnerKind, owner: str | None) -> Route:
@@ -118,7 +120,7 @@ def conflicts_route(kind: OwnerKind, owner: str | None) -> Route:
     base = owner_route(kind, owner)
     prefix = base.path.removesuffix("/packages")
     template = base.template.removesuffix("/packages")
-    return Route("GET", template + "/docker/conflicts", prefix + "/docker/conflicts")
+    return Route(template + "/docker/conflicts", prefix + "/docker/conflicts")
 
 
 def package_route(
@@ -128,7 +130,7 @@ def package_route(
     ptype = check_package_type(package_type)
     name = check_name(package_name, "package_name")
     return owner_route(kind, owner).child(
-        "GET", "/{package_type}/{package_name}", f"/{ptype}/{_segment(name)}"
+        "/{package_type}/{package_name}", f"/{ptype}/{_segment(name)}"
     )
 
 
@@ -138,7 +140,7 @@ def version_route(
     """``.../versions/{package_version_id}`` of a package, checked and encoded."""
     vid = check_version_id(version_id)
     return package_route(kind, owner, package_type, package_name).child(
-        "GET", "/versions/{package_version_id}", f"/versions/{vid}"
+        "/versions/{package_version_id}", f"/versions/{vid}"
     )
 
 

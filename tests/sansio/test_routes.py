@@ -17,7 +17,12 @@ from aiogh_packages._sansio import routes
 )
 def test_owner_routes(kind: routes.OwnerKind, owner: str | None, template: str, path: str) -> None:
     """Each owner scope maps to its spec path template and a filled path."""
-    assert routes.owner_route(kind, owner) == routes.Route("GET", template, path)
+    assert routes.owner_route(kind, owner) == routes.Route(template, path)
+
+
+def test_route_carries_no_http_method() -> None:
+    """A Route is template and path only: the caller's verb decides GET, DELETE or POST."""
+    assert routes.Route._fields == ("template", "path")
 
 
 def test_conflicts_route_sits_beside_packages() -> None:
