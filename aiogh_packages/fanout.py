@@ -10,26 +10,29 @@ item at a time. The consumer receives results as they arrive, so items of differ
 interleave and the input order of owners is *not* kept; items of one owner keep their
 listing order. The queue holds at most ``2 * concurrency`` batches.
 
-An owner whose listing raises is reported once as a :class:`FanOutError` (after any items
-it produced) and the other owners go on. With ``fail_fast=True`` the first error cancels
-every worker and is raised to the consumer instead. When the consumer stops early (break,
-exception, cancellation), every worker is cancelled and awaited before control returns:
-no task outlives the iteration. Requests still go through the client, so the total in
+An owner whose listing raises, or cannot even be made (a bad name), is reported once as a
+:class:`FanOutError` (after any items it produced) and the other owners go on. With
+``fail_fast=True`` the first error cancels every worker and is raised to the consumer
+instead. An exception or a cancellation in the consumer, or closing the :class:`FanOut`
+(``async with``, ``contextlib.aclosing`` or ``aclose()``; do this when you ``break``),
+cancels every worker and awaits it before control returns: no task outlives the
+iteration. Requests still go through the client, so the total in
 flight never exceeds the client's ``max_concurrency``, prefetched pages included.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Generic, TypeVar, cast
 
 import msgspec
 
 from .pagination import Listing
 
-__all__ = ["FanOutError", "FanOutItem", "FanOutResult", "fan_out"]
+__all__ = ["FanOut", "FanOutError", "FanOutItem", "FanOutResult", "fan_out"]
 
 OwnerT = TypeVar("OwnerT")
 T = TypeVar("T")
@@ -61,43 +64,81 @@ class _SourceFailed:
     error: Exception
 
 
-async def fan_out(
+class FanOut(Generic[OwnerT, T]):
+    """The results of a fan-out: an async iterator you can close, or use with ``async with``.
+
+    ``aclose()`` (also run by ``async with`` and ``contextlib.aclosing``) cancels and awaits
+    every worker, so breaking out of the loop inside the block leaves no task running.
+    Closing is idempotent; a closed fan-out yields nothing more.
+    """
+
+    def __init__(self, results: AsyncGenerator[FanOutResult[OwnerT, T], None]) -> None:
+        self._results = results
+
+    def __aiter__(self) -> FanOut[OwnerT, T]:
+        return self
+
+    async def __anext__(self) -> FanOutResult[OwnerT, T]:
+        return await self._results.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the fan-out: cancel every worker and wait for each to finish."""
+        await self._results.aclose()
+
+    async def __aenter__(self) -> FanOut[OwnerT, T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def fan_out(
     owners: Iterable[OwnerT],
     listing: Callable[[OwnerT], AsyncIterator[T]],
     *,
     concurrency: int,
     fail_fast: bool = False,
-) -> AsyncIterator[FanOutResult[OwnerT, T]]:
+) -> FanOut[OwnerT, T]:
     """Iterate ``listing(owner)`` for every owner, at most ``concurrency`` owners at a time.
 
     Args:
         owners: any iterable, consumed lazily (a generator of 100,000 names is fine).
-        listing: makes the async iterator of one owner's items.
+        listing: makes the async iterator of one owner's items; if it raises, that owner
+            gets a :class:`FanOutError` and the others go on.
         concurrency: how many owners are listed at once.
         fail_fast: raise the first owner's error (cancelling the rest) instead of
             yielding it as a :class:`FanOutError`.
 
-    Yields:
-        :class:`FanOutItem` and :class:`FanOutError` values, in arrival order.
+    Returns:
+        A :class:`FanOut` of :class:`FanOutItem` and :class:`FanOutError` values, in
+        arrival order.
+
+    Raises:
+        ValueError: ``concurrency`` is not a positive int (before anything starts).
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a positive int, got {concurrency!r}")
-    source = iter(owners)
+    return FanOut(_run(iter(owners), listing, concurrency, fail_fast))
+
+
+async def _run(
+    source: Iterable[OwnerT],
+    listing: Callable[[OwnerT], AsyncIterator[T]],
+    concurrency: int,
+    fail_fast: bool,
+) -> AsyncGenerator[FanOutResult[OwnerT, T], None]:
+    """The consumer side: start the workers, relay their results, stop them all at the end."""
     queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def worker() -> None:
         try:
             for owner in source:
-                items = listing(owner)
-                try:
-                    async for batch in _batches(items):
-                        await queue.put([FanOutItem(owner, item) for item in batch])
-                except Exception as exc:  # reported per owner, by design
-                    await queue.put(FanOutError(owner, exc))
-                finally:
-                    close = getattr(items, "aclose", None)
-                    if close is not None:
-                        await close()
+                await _list_one(owner, listing, queue)
         except Exception as exc:  # the owners iterable itself failed
             await queue.put(_SourceFailed(exc))
         await queue.put(_DONE)
@@ -122,6 +163,26 @@ async def fan_out(
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def _list_one(
+    owner: OwnerT, listing: Callable[[OwnerT], AsyncIterator[T]], queue: asyncio.Queue[object]
+) -> None:
+    """Put one owner's items on ``queue`` a batch at a time, or its one FanOutError."""
+    try:
+        items = listing(owner)
+    except Exception as exc:  # a bad owner (e.g. an empty name) fails alone, by design
+        await queue.put(FanOutError(owner, exc))
+        return
+    try:
+        async for batch in _batches(items):
+            await queue.put([FanOutItem(owner, item) for item in batch])
+    except Exception as exc:  # reported per owner, by design
+        await queue.put(FanOutError(owner, exc))
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def _batches(items: AsyncIterator[T]) -> AsyncIterator[list[T]]:
