@@ -28,7 +28,7 @@ from .errors import (
     ValidationFailed,
 )
 from .events import RetryEvent, WaitEvent
-from .fanout import FanOutError, FanOutItem, FanOutResult, fan_out
+from .fanout import FanOut, FanOutError, FanOutItem, FanOutResult, fan_out
 from .models import (
     ContainerMetadata,
     DockerMetadata,
@@ -55,6 +55,7 @@ __all__ = [
     "DecodeError",
     "DockerMetadata",
     "ETagCache",
+    "FanOut",
     "FanOutError",
     "FanOutItem",
     "FanOutResult",
@@ -96,3 +97,24 @@ __all__ = [
     "parse_duration",
     "plan_retention",
 ]
+
+
+def _publish() -> None:
+    """Report every public name as ``aiogh_packages.X`` in help(), hovers and reprs.
+
+    A class's string annotations are resolved first, in its defining module, because
+    msgspec and ``typing.get_type_hints`` look them up in ``sys.modules[cls.__module__]``.
+    """
+    from typing import get_type_hints
+
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) and "__annotations__" in vars(obj):
+            hints = get_type_hints(obj, include_extras=True)
+            obj.__annotations__ = {key: hints[key] for key in vars(obj)["__annotations__"]}
+        if not isinstance(obj, str):  # __version__
+            obj.__module__ = __name__
+
+
+_publish()
+del _publish

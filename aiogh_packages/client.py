@@ -1,22 +1,42 @@
 """PackagesClient: every operation of the GitHub Packages REST API as a typed async call.
 
-Methods are named ``<verb>_<owner>_<object>``, owner being ``user``, ``org`` or
-``authenticated_user`` (https://docs.github.com/rest/packages/packages). Listing methods
-return a :class:`~aiogh_packages.Listing`: ``async for`` gives the items across every page,
-``.pages()`` the pages. Arguments are checked before anything is sent: a bad value raises
-``ValueError``/``TypeError`` naming it and what is accepted.
+Nine owner-generic operations (``iter_packages(owner, ...)`` and kin) take an
+:class:`~aiogh_packages.Owner`; the ``<verb>_<owner>_<object>`` methods, owner being
+``user``, ``org`` or ``authenticated_user`` (https://docs.github.com/rest/packages/packages),
+are one-line doors onto them. Listing methods return a :class:`~aiogh_packages.Listing`:
+``async for`` gives the items across every page, ``.pages()`` the pages. Arguments are checked
+before anything is sent: a bad value raises ``ValueError``/``TypeError`` naming it and what
+is accepted. The verbs themselves (list, get, send) live once in ``_operations.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+import asyncio
+import copy
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from types import TracebackType
+from typing import TypeVar, cast
 
-from ._base import ClientBase
+import aiohttp
+
+from . import _operations as ops
+from ._http import HTTPCore
+from ._sansio import routes
+from ._sansio.auth import AuthStatus, evaluate_token, token_kind
+from ._sansio.ratelimit import RateLimit
+from ._sansio.responses import decode
 from ._sansio.retention_plan import RetentionPolicy
-from .fanout import FanOutResult
+from ._sansio.retry import RetryPolicy
+from ._sansio.routes import OwnerKind
+from ._version import __version__
+from .cache import ETagCache, MemoryETagCache
+from .errors import AuthError
+from .events import Clock, RetryHook, Sleep, WaitHook
+from .fanout import FanOut, fan_out
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
 from .owner import Owner
 from .pagination import Listing
@@ -29,13 +49,26 @@ from .retention import (
     restore_from_journal,
 )
 
-__all__ = ["PackagesClient"]
+__all__ = ["DEFAULT_API_VERSION", "DEFAULT_BASE_URL", "PackagesClient", "default_base_url"]
 
 OwnerT = TypeVar("OwnerT")
 T = TypeVar("T")
+_Self = TypeVar("_Self", bound="PackagesClient")
+
+DEFAULT_BASE_URL = "https://api.github.com"
+DEFAULT_API_VERSION = "2022-11-28"
+_ME = Owner.authenticated_user()
 
 
-class PackagesClient(ClientBase):
+def default_base_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``$GITHUB_API_URL`` (set by GitHub Actions, GHES included) if set, else api.github.com.
+
+    https://docs.github.com/actions/reference/variables-reference#default-environment-variables
+    """
+    return (environ.get("GITHUB_API_URL") or "").strip() or DEFAULT_BASE_URL
+
+
+class PackagesClient:
     """An async client for the GitHub Packages REST API.
 
     Use it as an async context manager (or call :meth:`aclose`)::
@@ -49,7 +82,9 @@ class PackagesClient(ClientBase):
             ``Authorization: Bearer`` to the origin of ``base_url`` only, never shown in
             reprs, logs or errors. None sends unauthenticated requests.
         base_url: the API root: ``https://api.github.com``, ``https://HOST/api/v3`` for
-            GitHub Enterprise Server, or a loopback test server.
+            GitHub Enterprise Server, or a loopback test server. When not given, the
+            ``GITHUB_API_URL`` environment variable (what GitHub Actions sets, on GHES too),
+            else ``https://api.github.com``.
         session: an ``aiohttp.ClientSession`` to borrow (left open on close); by default
             the client opens its own and closes it.
         api_version: the ``X-GitHub-Api-Version`` header.
@@ -78,6 +113,153 @@ class PackagesClient(ClientBase):
         on_wait: called with each :class:`~aiogh_packages.WaitEvent`.
     """
 
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        user_agent: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_tries: int = 5,
+        max_retry_time: float = 120.0,
+        max_wait: float = 300.0,
+        max_rate_limit_retries: int = 4,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        max_concurrency: int = 8,
+        points_per_minute: int | None = 900,
+        write_interval: float = 1.0,
+        prefetch_window: int | None = None,
+        etag_cache: ETagCache | bool | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        on_retry: RetryHook | None = None,
+        on_wait: WaitHook | None = None,
+    ) -> None:
+        base_url = default_base_url() if base_url is None else base_url
+        _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
+        if etag_cache is True:
+            etag_cache = MemoryETagCache()
+        self._http = HTTPCore(
+            base_url=base_url.rstrip("/"),
+            token=token,
+            session=session,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": api_version,
+                "User-Agent": user_agent or f"aiogh-packages/{__version__}",
+            },
+            timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout),
+            retry=RetryPolicy(
+                max_tries=max_tries,
+                max_time_s=max_retry_time,
+                max_rate_limit_retries=max_rate_limit_retries,
+                max_wait_s=max_wait,
+            ),
+            backoff_base_s=backoff_base,
+            backoff_max_s=backoff_max,
+            max_concurrency=max_concurrency,
+            points_per_minute=points_per_minute,
+            write_interval_s=write_interval,
+            etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
+            sleep=sleep or asyncio.sleep,
+            clock=clock or time.time,
+            on_retry=on_retry,
+            on_wait=on_wait,
+        )
+        self._token = token
+        self._max_wait: float | None = None
+        self._prefetch_window = max_concurrency if prefetch_window is None else prefetch_window
+        self._is_view = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
+
+    async def __aenter__(self: _Self) -> _Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the session if the client opened it; a borrowed session stays open."""
+        if not self._is_view:
+            await self._http.close()
+
+    @property
+    def base_url(self) -> str:
+        """The API root every request goes to, e.g. ``https://api.github.com``."""
+        return self._http.base_url
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The latest primary rate-limit state GitHub reported, shared by every task."""
+        return self._http.rate_limit
+
+    @property
+    def max_concurrency(self) -> int:
+        """The most requests this client has in flight at once."""
+        return self._http.max_concurrency
+
+    def with_options(
+        self: _Self, *, max_wait: float | None = None, prefetch_window: int | None = None
+    ) -> _Self:
+        """A view of this client with other per-call limits, sharing its session and state.
+
+        Args:
+            max_wait: the longest rate-limit wait to sleep through, in seconds; a longer
+                one raises :class:`RateLimitError` at once (``0`` never waits).
+            prefetch_window: how many pages a listing may fetch ahead (1 = sequential).
+        """
+        view = copy.copy(self)
+        view._is_view = True
+        if max_wait is not None:
+            view._max_wait = max_wait
+        if prefetch_window is not None:
+            _check_positive(prefetch_window, "prefetch_window")
+            view._prefetch_window = prefetch_window
+        return view
+
+    async def auth_status(self, required_scopes: Iterable[str] = ("read:packages",)) -> AuthStatus:
+        """Check who the token belongs to and whether it can use the Packages API.
+
+        Sends one ``GET /user``. A missing token, a 401, a fine-grained token or missing
+        classic scopes (``read:packages``; add ``delete:packages`` to delete and
+        ``write:packages`` to restore) are reported in ``problems`` rather than raised, so a
+        service can check at start-up and fail fast with a clear message.
+
+        Raises:
+            PackagesError: for faults other than a refused token (network, 5xx, ...).
+        """
+        needed = tuple(required_scopes)
+        kind = token_kind(self._token)
+        if kind == "none":
+            return evaluate_token(kind=kind, login=None, scopes_header=None, required_scopes=needed)
+        url = self._http.url("/user")
+        try:
+            resp = await self._http.request("GET", url, template="/user", max_wait_s=self._max_wait)
+        except AuthError as exc:
+            return evaluate_token(
+                kind=kind, login=None, scopes_header=None, required_scopes=needed,
+                rate_limit=RateLimit.from_headers(exc.headers),
+            )  # fmt: skip
+        user = decode(ops.USER, resp.body, endpoint="GET /user", method="GET", url=url)
+        return evaluate_token(
+            kind=kind, login=user.login, scopes_header=resp.headers.get("x-oauth-scopes"),
+            required_scopes=needed, rate_limit=resp.rate_limit,
+        )  # fmt: skip
+
+    def _ops(self) -> ops.Operations:
+        return ops.Operations(self._http, self._max_wait, self._prefetch_window)
+
     # -- any owner ------------------------------------------------------------------------
 
     def iter_packages(
@@ -97,14 +279,14 @@ class PackagesClient(ClientBase):
             per_page: items per request, 1..100.
         """
         owner = _check_owner(owner)
-        return self._list_packages(owner.kind, owner.name, package_type, visibility, per_page)
+        query = ops.package_query(package_type, visibility, per_page)
+        return self._ops().listing(routes.owner_route(owner.kind, owner.name), query, ops.PACKAGES)
 
     async def get_package(
         self, owner: Owner, package_type: PackageType, package_name: str
     ) -> Package:
         """Get one package of ``owner``."""
-        owner = _check_owner(owner)
-        return await self._get_package(owner.kind, owner.name, package_type, package_name)
+        return await self._ops().get(_package_route(owner, package_type, package_name), ops.PACKAGE)
 
     async def delete_package(
         self, owner: Owner, package_type: PackageType, package_name: str
@@ -114,8 +296,7 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the package was gone when a retried attempt arrived.
         """
-        owner = _check_owner(owner)
-        await self._delete_package(owner.kind, owner.name, package_type, package_name)
+        await self._ops().send("DELETE", _package_route(owner, package_type, package_name))
 
     async def restore_package(
         self,
@@ -130,8 +311,10 @@ class PackagesClient(ClientBase):
         Args:
             token: the optional package ``token`` query parameter; redacted in errors.
         """
-        owner = _check_owner(owner)
-        await self._restore_package(owner.kind, owner.name, package_type, package_name, token)
+        if token is not None:
+            routes.check_name(token, "token")
+        route = _package_route(owner, package_type, package_name).child("/restore", "/restore")
+        await self._ops().send("POST", route, {"token": token})
 
     def iter_package_versions(
         self,
@@ -156,18 +339,15 @@ class PackagesClient(ClientBase):
                 f"state={state!r} is not accepted for {owner}: GitHub's version listing of a "
                 "user's package has no state filter (use an org owner or the authenticated user)"
             )
-        return self._list_versions(
-            owner.kind, owner.name, package_type, package_name, state, per_page
-        )
+        route = _package_route(owner, package_type, package_name).child("/versions", "/versions")
+        return self._ops().listing(route, ops.versions_query(state, per_page), ops.VERSIONS)
 
     async def get_package_version(
         self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
     ) -> PackageVersion:
         """Get one version of a package of ``owner``."""
-        owner = _check_owner(owner)
-        return await self._get_version(
-            owner.kind, owner.name, package_type, package_name, package_version_id
-        )
+        route = _version_route(owner, package_type, package_name, package_version_id)
+        return await self._ops().get(route, ops.VERSION)
 
     async def delete_package_version(
         self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
@@ -177,24 +357,46 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the version was gone when a retried attempt arrived.
         """
-        owner = _check_owner(owner)
-        await self._delete_version(
-            owner.kind, owner.name, package_type, package_name, package_version_id
-        )
+        route = _version_route(owner, package_type, package_name, package_version_id)
+        await self._ops().send("DELETE", route)
 
     async def restore_package_version(
         self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
     ) -> None:
         """Restore a deleted version of a package of ``owner``."""
-        owner = _check_owner(owner)
-        await self._restore_version(
-            owner.kind, owner.name, package_type, package_name, package_version_id
-        )
+        route = _version_route(owner, package_type, package_name, package_version_id)
+        await self._ops().send("POST", route.child("/restore", "/restore"))
 
     def iter_docker_migration_conflicts(self, owner: Owner) -> Listing[Package]:
         """List the packages of ``owner`` that conflict with the Docker migration."""
         owner = _check_owner(owner)
-        return self._list_conflicts(owner.kind, owner.name)
+        route = routes.conflicts_route(owner.kind, owner.name)
+        return self._ops().listing(route, {}, ops.PACKAGES)
+
+    # -- kept for retention.py until it calls the public methods above ------------------
+
+    def _list_versions(
+        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
+        state: str | None, per_page: int,
+    ) -> Listing[PackageVersion]:  # fmt: skip
+        ptype, pstate = cast(PackageType, package_type), cast("PackageState | None", state)
+        return self.iter_package_versions(
+            Owner(kind, owner), ptype, package_name, state=pstate, per_page=per_page
+        )
+
+    async def _delete_version(
+        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
+        version_id: int,
+    ) -> None:  # fmt: skip
+        ptype = cast(PackageType, package_type)
+        await self.delete_package_version(Owner(kind, owner), ptype, package_name, version_id)
+
+    async def _restore_version(
+        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
+        version_id: int,
+    ) -> None:  # fmt: skip
+        ptype = cast(PackageType, package_type)
+        await self.restore_package_version(Owner(kind, owner), ptype, package_name, version_id)
 
     # -- a user --------------------------------------------------------------------------
 
@@ -213,13 +415,15 @@ class PackagesClient(ClientBase):
             visibility: only packages with this visibility (public, private, internal).
             per_page: items per request, 1..100.
         """
-        return self._list_packages("user", username, package_type, visibility, per_page)
+        return self.iter_packages(
+            Owner.user(username), package_type, visibility=visibility, per_page=per_page
+        )
 
     async def get_user_package(
         self, username: str, package_type: PackageType, package_name: str
     ) -> Package:
         """Get one package of a user."""
-        return await self._get_package("user", username, package_type, package_name)
+        return await self.get_package(Owner.user(username), package_type, package_name)
 
     async def delete_user_package(
         self, username: str, package_type: PackageType, package_name: str
@@ -229,7 +433,7 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the package was gone when a retried attempt arrived.
         """
-        await self._delete_package("user", username, package_type, package_name)
+        await self.delete_package(Owner.user(username), package_type, package_name)
 
     async def restore_user_package(
         self,
@@ -244,7 +448,7 @@ class PackagesClient(ClientBase):
         Args:
             token: the optional package ``token`` query parameter; redacted in errors.
         """
-        await self._restore_package("user", username, package_type, package_name, token)
+        await self.restore_package(Owner.user(username), package_type, package_name, token=token)
 
     def iter_user_package_versions(
         self, username: str, package_type: PackageType, package_name: str, *, per_page: int = 100
@@ -253,14 +457,16 @@ class PackagesClient(ClientBase):
 
         ``per_page`` is sent although the spec omits it here: GitHub honours it.
         """
-        return self._list_versions("user", username, package_type, package_name, None, per_page)
+        return self.iter_package_versions(
+            Owner.user(username), package_type, package_name, per_page=per_page
+        )
 
     async def get_user_package_version(
         self, username: str, package_type: PackageType, package_name: str, package_version_id: int
     ) -> PackageVersion:
         """Get one version of a package of a user."""
-        return await self._get_version(
-            "user", username, package_type, package_name, package_version_id
+        return await self.get_package_version(
+            Owner.user(username), package_type, package_name, package_version_id
         )
 
     async def delete_user_package_version(
@@ -271,19 +477,21 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the version was gone when a retried attempt arrived.
         """
-        await self._delete_version("user", username, package_type, package_name, package_version_id)
+        await self.delete_package_version(
+            Owner.user(username), package_type, package_name, package_version_id
+        )
 
     async def restore_user_package_version(
         self, username: str, package_type: PackageType, package_name: str, package_version_id: int
     ) -> None:
         """Restore a deleted version of a package of a user."""
-        await self._restore_version(
-            "user", username, package_type, package_name, package_version_id
+        await self.restore_package_version(
+            Owner.user(username), package_type, package_name, package_version_id
         )
 
     def iter_user_docker_migration_conflicts(self, username: str) -> Listing[Package]:
         """List the packages of a user that conflict with the Docker migration."""
-        return self._list_conflicts("user", username)
+        return self.iter_docker_migration_conflicts(Owner.user(username))
 
     # -- an organization -----------------------------------------------------------------
 
@@ -302,13 +510,15 @@ class PackagesClient(ClientBase):
             visibility: only packages with this visibility (public, private, internal).
             per_page: items per request, 1..100.
         """
-        return self._list_packages("org", org, package_type, visibility, per_page)
+        return self.iter_packages(
+            Owner.org(org), package_type, visibility=visibility, per_page=per_page
+        )
 
     async def get_org_package(
         self, org: str, package_type: PackageType, package_name: str
     ) -> Package:
         """Get one package of an organization."""
-        return await self._get_package("org", org, package_type, package_name)
+        return await self.get_package(Owner.org(org), package_type, package_name)
 
     async def delete_org_package(
         self, org: str, package_type: PackageType, package_name: str
@@ -318,7 +528,7 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the package was gone when a retried attempt arrived.
         """
-        await self._delete_package("org", org, package_type, package_name)
+        await self.delete_package(Owner.org(org), package_type, package_name)
 
     async def restore_org_package(
         self, org: str, package_type: PackageType, package_name: str, *, token: str | None = None
@@ -328,7 +538,7 @@ class PackagesClient(ClientBase):
         Args:
             token: the optional package ``token`` query parameter; redacted in errors.
         """
-        await self._restore_package("org", org, package_type, package_name, token)
+        await self.restore_package(Owner.org(org), package_type, package_name, token=token)
 
     def iter_org_package_versions(
         self,
@@ -345,13 +555,17 @@ class PackagesClient(ClientBase):
             state: ``active`` (GitHub's default) or ``deleted``.
             per_page: items per request, 1..100.
         """
-        return self._list_versions("org", org, package_type, package_name, state, per_page)
+        return self.iter_package_versions(
+            Owner.org(org), package_type, package_name, state=state, per_page=per_page
+        )
 
     async def get_org_package_version(
         self, org: str, package_type: PackageType, package_name: str, package_version_id: int
     ) -> PackageVersion:
         """Get one version of a package of an organization."""
-        return await self._get_version("org", org, package_type, package_name, package_version_id)
+        return await self.get_package_version(
+            Owner.org(org), package_type, package_name, package_version_id
+        )
 
     async def delete_org_package_version(
         self, org: str, package_type: PackageType, package_name: str, package_version_id: int
@@ -361,17 +575,21 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the version was gone when a retried attempt arrived.
         """
-        await self._delete_version("org", org, package_type, package_name, package_version_id)
+        await self.delete_package_version(
+            Owner.org(org), package_type, package_name, package_version_id
+        )
 
     async def restore_org_package_version(
         self, org: str, package_type: PackageType, package_name: str, package_version_id: int
     ) -> None:
         """Restore a deleted version of a package of an organization."""
-        await self._restore_version("org", org, package_type, package_name, package_version_id)
+        await self.restore_package_version(
+            Owner.org(org), package_type, package_name, package_version_id
+        )
 
     def iter_org_docker_migration_conflicts(self, org: str) -> Listing[Package]:
         """List the packages of an organization that conflict with the Docker migration."""
-        return self._list_conflicts("org", org)
+        return self.iter_docker_migration_conflicts(Owner.org(org))
 
     # -- the authenticated user ----------------------------------------------------------
 
@@ -389,13 +607,13 @@ class PackagesClient(ClientBase):
             visibility: only packages with this visibility (public, private, internal).
             per_page: items per request, 1..100.
         """
-        return self._list_packages("authenticated_user", None, package_type, visibility, per_page)
+        return self.iter_packages(_ME, package_type, visibility=visibility, per_page=per_page)
 
     async def get_authenticated_user_package(
         self, package_type: PackageType, package_name: str
     ) -> Package:
         """Get one package of the authenticated user."""
-        return await self._get_package("authenticated_user", None, package_type, package_name)
+        return await self.get_package(_ME, package_type, package_name)
 
     async def delete_authenticated_user_package(
         self, package_type: PackageType, package_name: str
@@ -405,7 +623,7 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the package was gone when a retried attempt arrived.
         """
-        await self._delete_package("authenticated_user", None, package_type, package_name)
+        await self.delete_package(_ME, package_type, package_name)
 
     async def restore_authenticated_user_package(
         self, package_type: PackageType, package_name: str, *, token: str | None = None
@@ -415,7 +633,7 @@ class PackagesClient(ClientBase):
         Args:
             token: the optional package ``token`` query parameter; redacted in errors.
         """
-        await self._restore_package("authenticated_user", None, package_type, package_name, token)
+        await self.restore_package(_ME, package_type, package_name, token=token)
 
     def iter_authenticated_user_package_versions(
         self,
@@ -431,17 +649,15 @@ class PackagesClient(ClientBase):
             state: ``active`` (GitHub's default) or ``deleted``.
             per_page: items per request, 1..100.
         """
-        return self._list_versions(
-            "authenticated_user", None, package_type, package_name, state, per_page
+        return self.iter_package_versions(
+            _ME, package_type, package_name, state=state, per_page=per_page
         )
 
     async def get_authenticated_user_package_version(
         self, package_type: PackageType, package_name: str, package_version_id: int
     ) -> PackageVersion:
         """Get one version of a package of the authenticated user."""
-        return await self._get_version(
-            "authenticated_user", None, package_type, package_name, package_version_id
-        )
+        return await self.get_package_version(_ME, package_type, package_name, package_version_id)
 
     async def delete_authenticated_user_package_version(
         self, package_type: PackageType, package_name: str, package_version_id: int
@@ -451,21 +667,17 @@ class PackagesClient(ClientBase):
         Raises:
             NotFoundAfterRetryError: the version was gone when a retried attempt arrived.
         """
-        await self._delete_version(
-            "authenticated_user", None, package_type, package_name, package_version_id
-        )
+        await self.delete_package_version(_ME, package_type, package_name, package_version_id)
 
     async def restore_authenticated_user_package_version(
         self, package_type: PackageType, package_name: str, package_version_id: int
     ) -> None:
         """Restore a deleted version of a package of the authenticated user."""
-        await self._restore_version(
-            "authenticated_user", None, package_type, package_name, package_version_id
-        )
+        await self.restore_package_version(_ME, package_type, package_name, package_version_id)
 
     def iter_authenticated_user_docker_migration_conflicts(self) -> Listing[Package]:
         """List the packages of the authenticated user that conflict with the Docker migration."""
-        return self._list_conflicts("authenticated_user", None)
+        return self.iter_docker_migration_conflicts(_ME)
 
     # -- resuming, fan-out ------------------------------------------------------------
 
@@ -474,13 +686,38 @@ class PackagesClient(ClientBase):
 
         The URL must be on the ``base_url`` origin (checked before sending).
         """
-        self._http.check_origin(url, "resume URL")
-        return self._listing_from_url(url, Package)
+        return self._ops().resumed(url, ops.PACKAGES)
 
     def iter_package_versions_from_url(self, url: str) -> Listing[PackageVersion]:
         """Continue a version listing from a page URL, e.g. the ``url`` of a failed page."""
-        self._http.check_origin(url, "resume URL")
-        return self._listing_from_url(url, PackageVersion)
+        return self._ops().resumed(url, ops.VERSIONS)
+
+    def fan_out_packages(
+        self,
+        owners: Iterable[Owner],
+        package_type: PackageType,
+        *,
+        visibility: PackageVisibility | None = None,
+        per_page: int = 100,
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+    ) -> FanOut[Owner, Package]:
+        """List the packages of many owners (users and organizations mixed) concurrently.
+
+        ``package_type``, ``visibility`` and ``per_page`` are checked before anything is
+        sent; a bad owner (not an :class:`~aiogh_packages.Owner`) becomes that owner's
+        :class:`~aiogh_packages.FanOutError` and the others go on. ``concurrency`` (owners
+        listed at once) defaults to the client's ``max_concurrency``; requests in flight
+        never exceed it. Results arrive tagged with their owner, in arrival order. Close
+        the returned :class:`~aiogh_packages.FanOut` (``async with`` or
+        ``contextlib.aclosing``) to stop every worker when you leave the loop early.
+        """
+        ops.package_query(package_type, visibility, per_page)
+
+        def listing(owner: Owner) -> Listing[Package]:
+            return self.iter_packages(owner, package_type, visibility=visibility, per_page=per_page)
+
+        return self.fan_out(owners, listing, concurrency=concurrency, fail_fast=fail_fast)
 
     def fan_out_user_packages(
         self,
@@ -491,21 +728,20 @@ class PackagesClient(ClientBase):
         per_page: int = 100,
         concurrency: int | None = None,
         fail_fast: bool = False,
-    ) -> AsyncIterator[FanOutResult[str, Package]]:
-        """List the packages of many users concurrently; see :func:`~aiogh_packages.fan_out`.
+    ) -> FanOut[str, Package]:
+        """List the packages of many users concurrently (see :meth:`fan_out_packages`).
 
-        Arguments are checked before anything is sent. ``concurrency`` (owners listed at
-        once) defaults to the client's ``max_concurrency``; requests in flight never exceed
-        it. Results arrive tagged with their owner, in arrival order.
+        Results are tagged with the user name as given; a bad name (e.g. ``""``) becomes
+        that name's :class:`~aiogh_packages.FanOutError` and the others go on.
         """
-        self._package_query(package_type, visibility, per_page)
+        ops.package_query(package_type, visibility, per_page)
 
         def listing(name: str) -> Listing[Package]:
             return self.iter_user_packages(
                 name, package_type, visibility=visibility, per_page=per_page
             )
 
-        return self._fan_out(usernames, listing, concurrency, fail_fast)
+        return self.fan_out(usernames, listing, concurrency=concurrency, fail_fast=fail_fast)
 
     def fan_out_org_packages(
         self,
@@ -516,16 +752,16 @@ class PackagesClient(ClientBase):
         per_page: int = 100,
         concurrency: int | None = None,
         fail_fast: bool = False,
-    ) -> AsyncIterator[FanOutResult[str, Package]]:
+    ) -> FanOut[str, Package]:
         """List the packages of many organizations concurrently (see ``fan_out_user_packages``)."""
-        self._package_query(package_type, visibility, per_page)
+        ops.package_query(package_type, visibility, per_page)
 
         def listing(org: str) -> Listing[Package]:
             return self.iter_org_packages(
                 org, package_type, visibility=visibility, per_page=per_page
             )
 
-        return self._fan_out(orgs, listing, concurrency, fail_fast)
+        return self.fan_out(orgs, listing, concurrency=concurrency, fail_fast=fail_fast)
 
     def fan_out(
         self,
@@ -534,13 +770,14 @@ class PackagesClient(ClientBase):
         *,
         concurrency: int | None = None,
         fail_fast: bool = False,
-    ) -> AsyncIterator[FanOutResult[OwnerT, T]]:
+    ) -> FanOut[OwnerT, T]:
         """Run ``listing(owner)`` for every owner with bounded concurrency.
 
-        The generic primitive behind ``fan_out_user_packages``: ``listing`` may be any
+        The generic primitive behind ``fan_out_packages``: ``listing`` may be any
         method of this client that returns a listing, e.g. versions of many packages.
         """
-        return self._fan_out(owners, listing, concurrency, fail_fast)
+        limit = self._http.max_concurrency if concurrency is None else concurrency
+        return fan_out(owners, listing, concurrency=limit, fail_fast=fail_fast)
 
     # -- retention ----------------------------------------------------------------------
 
@@ -637,3 +874,41 @@ def _check_owner(owner: object) -> Owner:
             f"Owner.authenticated_user() or Owner.parse(text)), got {owner!r}"
         )
     return owner
+
+
+def _package_route(owner: Owner, package_type: str, package_name: str) -> routes.Route:
+    owner = _check_owner(owner)
+    return routes.package_route(owner.kind, owner.name, package_type, package_name)
+
+
+def _version_route(
+    owner: Owner, package_type: str, package_name: str, version_id: int
+) -> routes.Route:
+    owner = _check_owner(owner)
+    return routes.version_route(owner.kind, owner.name, package_type, package_name, version_id)
+
+
+def _check_positive(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _check_config(
+    token: object, base_url: object, timeout: float, max_tries: int, max_concurrency: int,
+    prefetch_window: int | None,
+) -> None:  # fmt: skip
+    if token is not None and (not isinstance(token, str) or not token.strip()):
+        raise ValueError("token must be a non-empty str or None")
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+    if timeout <= 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    _check_positive(max_tries, "max_tries")
+    _check_positive(max_concurrency, "max_concurrency")
+    if max_concurrency > 100:
+        raise ValueError(
+            f"max_concurrency must be at most 100 (GitHub's limit on concurrent requests), "
+            f"got {max_concurrency}"
+        )
+    if prefetch_window is not None:
+        _check_positive(prefetch_window, "prefetch_window")

@@ -17,6 +17,7 @@ EXPECTED = {
     "Decision",
     "DockerMetadata",
     "ETagCache",
+    "FanOut",
     "FanOutError",
     "FanOutItem",
     "FanOutResult",
@@ -95,3 +96,10 @@ def test_client_methods_have_docstrings() -> None:
         if not name.startswith("_"):
             member = getattr(aiogh_packages.PackagesClient, name)
             assert (member.__doc__ or "").strip(), name
+
+
+def test_public_names_report_the_public_module() -> None:
+    """Every public class, function and alias says it lives in ``aiogh_packages``."""
+    for name in aiogh_packages.__all__:
+        if name != "__version__":
+            assert getattr(aiogh_packages, name).__module__ == "aiogh_packages", name

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import typing
 from datetime import timedelta
 
 from aiogh_packages import (
+    FanOut,
     FanOutItem,
+    Owner,
     Package,
     PackagesClient,
     PackageVersion,
+    PackageVisibility,
     Page,
     RateLimit,
     RetentionPolicy,
@@ -35,3 +40,23 @@ async def usage(token: str) -> None:
         policy = RetentionPolicy(keep_latest=3, older_than=timedelta(days=30))
         report = await gh.prune_org_package_versions("o", "container", "p", policy, dry_run=True)
         assert report.plan.items is not None
+
+
+async def fan_out_usage(gh: PackagesClient) -> None:
+    async with contextlib.aclosing(gh.fan_out_user_packages(["a", "b"], "container")) as results:
+        async for result in results:
+            if isinstance(result, FanOutItem):
+                break
+    mixed: FanOut[Owner, Package] = gh.fan_out_packages(
+        [Owner.parse("org:acme"), Owner.user("octocat")], "npm"
+    )
+    async with mixed:
+        async for found in mixed:
+            owner: Owner = found.owner
+            assert owner.kind in ("user", "org", "authenticated_user")
+
+
+def narrow_visibility(pkg: Package) -> PackageVisibility | None:
+    if pkg.visibility in typing.get_args(PackageVisibility):
+        return typing.cast(PackageVisibility, pkg.visibility)
+    return None

@@ -1,0 +1,123 @@
+"""The client's verbs, each written once: list (follow pages), get (decode one), send (no body).
+
+``PackagesClient`` builds a :class:`Route` for an owner and hands it here; nothing in this
+module knows about owner scopes or method names. The decoders are built once, at import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import msgspec
+
+from ._http import HTTPCore
+from ._sansio import routes
+from ._sansio.links import parse_link_header
+from ._sansio.responses import decode
+from ._sansio.routes import Route
+from .models import Package, PackageVersion, SimpleUser
+from .pagination import Listing, Page
+
+__all__ = [
+    "PACKAGE",
+    "PACKAGES",
+    "USER",
+    "VERSION",
+    "VERSIONS",
+    "Operations",
+    "package_query",
+    "versions_query",
+]
+
+T = TypeVar("T")
+Query = dict[str, str | int | None]
+
+PACKAGE = msgspec.json.Decoder(Package)
+PACKAGES = msgspec.json.Decoder(list[Package])
+VERSION = msgspec.json.Decoder(PackageVersion)
+VERSIONS = msgspec.json.Decoder(list[PackageVersion])
+USER = msgspec.json.Decoder(SimpleUser)
+
+
+def package_query(package_type: str, visibility: str | None, per_page: int) -> Query:
+    """The checked query of a package listing (raises before anything is sent)."""
+    return {
+        "package_type": routes.check_package_type(package_type),
+        "visibility": None if visibility is None else routes.check_visibility(visibility),
+        "per_page": routes.check_per_page(per_page),
+    }
+
+
+def versions_query(state: str | None, per_page: int) -> Query:
+    """The checked query of a version listing."""
+    return {
+        "per_page": routes.check_per_page(per_page),
+        "state": None if state is None else routes.check_state(state),
+    }
+
+
+@dataclass(frozen=True)
+class Operations:
+    """The three verbs over one request core, with a view's per-call limits."""
+
+    http: HTTPCore
+    max_wait_s: float | None
+    prefetch_window: int
+
+    def listing(
+        self, route: Route, query: Query, decoder: msgspec.json.Decoder[list[T]]
+    ) -> Listing[T]:
+        """Every item of a paged listing, following ``next`` links on the API origin."""
+        url = self.http.url(route.path + routes.query_string(query))
+        return self.listing_at(url, route.template, decoder)
+
+    def listing_at(
+        self, url: str, template: str, decoder: msgspec.json.Decoder[list[T]]
+    ) -> Listing[T]:
+        """A listing starting at ``url`` (already checked to be on the API origin)."""
+
+        async def fetch(page_url: str) -> Page[T]:
+            return await self.page(page_url, template, decoder)
+
+        def check(link: str) -> None:
+            self.http.check_origin(link, "Link URL")
+
+        return Listing(fetch, url, check_url=check, prefetch_window=self.prefetch_window)
+
+    def resumed(self, url: str, decoder: msgspec.json.Decoder[list[T]]) -> Listing[T]:
+        """Continue a listing from one of its page URLs."""
+        self.http.check_origin(url, "resume URL")
+        return self.listing_at(url, "(resumed) " + urlsplit(url).path, decoder)
+
+    async def page(
+        self, url: str, template: str, decoder: msgspec.json.Decoder[list[T]]
+    ) -> Page[T]:
+        """One page of a listing: its items, links and what the response said."""
+        resp = await self.http.request("GET", url, template=template, max_wait_s=self.max_wait_s)
+        items: list[T] = []
+        if resp.status != 204 and resp.body.strip():
+            items = decode(decoder, resp.body, endpoint=f"GET {template}", method="GET", url=url)
+        return Page(
+            items=items,
+            url=url,
+            links=parse_link_header(resp.headers.get("link")),
+            rate_limit=resp.rate_limit,
+            etag=resp.headers.get("etag"),
+            from_cache=resp.from_cache,
+            attempts=resp.attempts,
+        )
+
+    async def get(self, route: Route, decoder: msgspec.json.Decoder[T]) -> T:
+        """``GET`` one object."""
+        url = self.http.url(route.path)
+        resp = await self.http.request(
+            "GET", url, template=route.template, max_wait_s=self.max_wait_s
+        )
+        return decode(decoder, resp.body, endpoint=f"GET {route.template}", method="GET", url=url)
+
+    async def send(self, method: str, route: Route, query: Query | None = None) -> None:
+        """A ``DELETE``/``POST`` whose answer has no body worth decoding."""
+        url = self.http.url(route.path + routes.query_string(query or {}))
+        await self.http.request(method, url, template=route.template, max_wait_s=self.max_wait_s)
