@@ -5,27 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from .._base import DEFAULT_BASE_URL
 from .._sansio.retention_plan import parse_duration
+from ..client import DEFAULT_BASE_URL
 from ..models import PACKAGE_STATES, PACKAGE_TYPES, PACKAGE_VISIBILITIES
 from .errors import EXIT_CODES_HELP
 
-__all__ = ["COMMANDS", "build_parser", "parse_arguments"]
-
-COMMANDS = (
-    "packages",
-    "versions",
-    "get",
-    "delete",
-    "restore",
-    "fan-out",
-    "prune",
-    "undo",
-    "auth-status",
-    "demo",
-)
+__all__ = ["build_parser", "parse_arguments"]
 
 _DESCRIPTION = """\
 List, inspect, clean up and restore GitHub Packages (the GitHub Packages REST API).
@@ -42,10 +29,12 @@ _TYPES = ", ".join(PACKAGE_TYPES)
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose error messages never repeat a secret given on the command line."""
 
-    secrets: tuple[str, ...] = ()
+    def __init__(self, *args: Any, secrets: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secrets = secrets
 
     def error(self, message: str) -> NoReturn:
-        for secret in _Parser.secrets:
+        for secret in self.secrets:
             message = message.replace(secret, "***")
         super().error(message)
 
@@ -215,10 +204,13 @@ def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+def _add_commands(
+    sub: argparse._SubParsersAction[_Parser], common: _Parser, secrets: tuple[str, ...]
+) -> None:
     def command(name: str, help: str) -> _Parser:
         return sub.add_parser(
             name,
+            secrets=secrets,
             help=help,
             description=help,
             parents=[common],
@@ -259,7 +251,7 @@ def _add_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> 
     p = command("fan-out", "list the packages of many owners concurrently")
     _add_type(p)
     p.add_argument("--visibility", choices=PACKAGE_VISIBILITIES, help="only this visibility")
-    owners = p.add_mutually_exclusive_group(required=True)
+    owners = p.add_argument_group("owners (--users and --orgs combine; --from-file alone)")
     owners.add_argument("--users", metavar="A,B,...", help="comma-separated user names")
     owners.add_argument("--orgs", metavar="A,B,...", help="comma-separated organization names")
     owners.add_argument(
@@ -309,19 +301,20 @@ def _add_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> 
     command("demo", "run against the built-in fake GitHub: no token, no network")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``aiogh-packages`` parser with every subcommand."""
+def build_parser(secrets: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+    """The ``aiogh-packages`` parser with every subcommand; ``secrets`` are masked in errors."""
     from .._version import __version__
 
     parser = _Parser(
         prog="aiogh-packages",
+        secrets=secrets,
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _add_commands(sub, _common_options())
+    _add_commands(sub, _common_options(), secrets)
     return parser
 
 
@@ -344,5 +337,4 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args = list(sys.argv[1:] if argv is None else argv)
     if all(a.startswith("-") for a in args) and not {"-h", "--help", "--version"} & set(args):
         args.insert(0, "demo")
-    _Parser.secrets = _secrets_in(args)
-    return build_parser().parse_args(args)
+    return build_parser(_secrets_in(args)).parse_args(args)

@@ -11,10 +11,11 @@ from datetime import timedelta
 from .._sansio.retention_plan import RetentionPolicy
 from ..client import PackagesClient
 from ..models import Package, PackageVersion
+from ..owner import Owner
 from ..testing import FakeGitHub, Store, demo_store
 from ..testing.seed import DEMO_NOW
 from .errors import ExitCode
-from .fanout import FanOutOutcome, OwnerRef, collect, failure_lines, results
+from .fanout import FanOutOutcome, collect, failure_lines, results
 from .prune import short_name
 from .render import (
     PACKAGE_HEADER,
@@ -89,10 +90,10 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _demo_owners(store: Store) -> list[OwnerRef]:
-    users: list[OwnerRef] = [("user", o.login) for o in store.owners("User")]
-    orgs: list[OwnerRef] = [("org", o.login) for o in store.owners("Organization")]
-    return [*users, *orgs, ("user", "ghost")]
+def _demo_owners(store: Store) -> list[Owner]:
+    users = [Owner.user(o.login) for o in store.owners("User")]
+    orgs = [Owner.org(o.login) for o in store.owners("Organization")]
+    return [*users, *orgs, Owner.user("ghost")]
 
 
 async def _fan_out(gh: PackagesClient, out: Out, store: Store, per_page: int) -> None:
@@ -102,7 +103,7 @@ async def _fan_out(gh: PackagesClient, out: Out, store: Store, per_page: int) ->
     started = time.perf_counter()
     await collect(results(gh, outcome.owners, "container", None, per_page), outcome, out)
     elapsed = time.perf_counter() - started
-    counts = Counter(owner for owner, _ in outcome.packages).most_common(3)
+    counts = Counter(str(owner.name) for owner, _ in outcome.packages).most_common(3)
     out.line(f"in {elapsed:.2f} s: {outcome.summary()}")
     out.line("most: " + ", ".join(f"{owner} {count}" for owner, count in counts))
     out.lines(failure_lines(outcome)[1:])

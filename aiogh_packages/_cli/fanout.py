@@ -1,28 +1,32 @@
-"""``fan-out``: list the packages of many users and organizations concurrently."""
+"""``fan-out``: list the packages of many users and organizations concurrently.
+
+Output has the shapes of ``packages``: the same table rows; ``--jsonl`` prints one package
+object per line as pages arrive, and one ``{"owner", "error", "exit_code"}`` record per
+failed owner; ``--json`` prints those same records as one array.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 import msgspec
 
-from .._sansio.routes import OwnerKind
 from ..client import PackagesClient
-from ..fanout import FanOutItem, FanOutResult
-from ..models import Package
-from ..pagination import Listing
+from ..fanout import FanOut, FanOutItem
+from ..models import Package, PackageType, PackageVisibility
+from ..owner import Owner
 from .errors import ExitCode, UsageError, describe_failure, redact
 from .render import PACKAGE_HEADER, Out, Progress, package_row, table
 from .session import aclose, make_client
 
 __all__ = [
     "FanOutOutcome",
-    "OwnerRef",
+    "OwnerFailure",
     "collect",
     "failure_lines",
     "fan_out",
@@ -30,40 +34,23 @@ __all__ = [
     "parse_owners",
 ]
 
-OwnerRef = tuple[OwnerKind, str]
-"""``(kind, login)`` with kind ``user`` or ``org``."""
-
-
-class OwnerPackage(msgspec.Struct, frozen=True):
-    """One package found by a fan-out, with the owner it was listed for (JSON output)."""
-
-    owner: str
-    package: Package
-
 
 class OwnerFailure(msgspec.Struct, frozen=True):
-    """An owner whose listing failed, with the exit code that failure alone would have."""
+    """A failed owner (``owner`` as ``user:NAME``/``org:NAME``) and its exit code."""
 
     owner: str
     error: str
     exit_code: int
 
 
-class FanOutDocument(msgspec.Struct, frozen=True):
-    """The ``--json`` document of a fan-out."""
-
-    packages: list[OwnerPackage]
-    failures: list[OwnerFailure]
-
-
 @dataclass
 class FanOutOutcome:
     """Everything a fan-out produced: packages in arrival order and failures by owner."""
 
-    owners: list[OwnerRef]
-    packages: list[tuple[str, Package]] = field(default_factory=list)
-    failures: dict[str, Exception] = field(default_factory=dict)
-    answered: set[str] = field(default_factory=set)
+    owners: list[Owner]
+    packages: list[tuple[Owner, Package]] = field(default_factory=list)
+    failures: dict[Owner, Exception] = field(default_factory=dict)
+    answered: set[Owner] = field(default_factory=set)
 
     def summary(self) -> str:
         """``685 packages from 40 owners (2 had none); 1 of 41 owners failed``."""
@@ -76,14 +63,14 @@ class FanOutOutcome:
         return text
 
 
-def parse_owners(lines: Iterable[str], default_kind: str | None, source: str) -> list[OwnerRef]:
+def parse_owners(lines: Iterable[str], default_kind: str | None, source: str) -> list[Owner]:
     """Owners from ``user:NAME``/``org:NAME``/``NAME`` lines; ``#`` comments, blanks skipped."""
-    found: list[OwnerRef] = []
+    found: list[Owner] = []
     for number, raw in enumerate(lines, 1):
         text = raw.split("#", 1)[0].strip()
         if not text:
             continue
-        prefix, colon, rest = text.partition(":")
+        prefix, colon, _ = text.partition(":")
         if colon and prefix.strip() not in ("user", "org"):
             raise UsageError(f"{source}:{number}: unknown prefix {prefix!r}: use user: or org:")
         if not colon and default_kind is None:
@@ -91,10 +78,10 @@ def parse_owners(lines: Iterable[str], default_kind: str | None, source: str) ->
                 f"{source}:{number}: {text!r} has no user:/org: prefix; add one, or pass "
                 "--owner-kind user|org"
             )
-        kind, name = (prefix.strip(), rest.strip()) if colon else (str(default_kind), text)
-        if not name or any(c.isspace() for c in name):
-            raise UsageError(f"{source}:{number}: {text!r} is not one owner name")
-        found.append((cast(OwnerKind, kind), name))
+        try:
+            found.append(Owner.parse(text if colon else f"{default_kind}:{text}"))
+        except ValueError:
+            raise UsageError(f"{source}:{number}: {text!r} is not one owner name") from None
     return found
 
 
@@ -107,62 +94,68 @@ def _read_lines(path: str) -> list[str]:
         raise UsageError(f"cannot read --from-file {path}: {exc}") from None
 
 
-def owners_from_args(args: argparse.Namespace) -> list[OwnerRef]:
-    """The owners of ``--users``, ``--orgs`` or ``--from-file``, first occurrence kept."""
+def owners_from_args(args: argparse.Namespace) -> list[Owner]:
+    """The owners of ``--users`` and ``--orgs`` (combinable) or ``--from-file``, first kept."""
     if args.from_file is None and args.owner_kind is not None:
         raise UsageError("--owner-kind applies to --from-file only")
+    if args.from_file is not None and (args.users is not None or args.orgs is not None):
+        raise UsageError("--from-file cannot be combined with --users or --orgs")
+    owners: list[Owner] = []
     if args.from_file is not None:
         owners = parse_owners(_read_lines(args.from_file), args.owner_kind, args.from_file)
-    else:
-        kind, names = ("user", args.users) if args.users is not None else ("org", args.orgs)
-        owners = parse_owners(names.split(","), kind, f"--{kind}s")
-    unique: dict[str, OwnerRef] = {}
-    for kind, name in owners:
-        unique.setdefault(name.lower(), (kind, name))
+    for kind, names in (("user", args.users), ("org", args.orgs)):
+        if names is not None:
+            owners += parse_owners(names.split(","), kind, f"--{kind}s")
+    unique: dict[tuple[str, str], Owner] = {}
+    for owner in owners:
+        unique.setdefault((owner.kind, str(owner.name).lower()), owner)
     if not unique:
-        raise UsageError("no owners given")
+        raise UsageError("no owners given: pass --users, --orgs or --from-file")
     return list(unique.values())
 
 
 def results(
     gh: PackagesClient,
-    owners: Sequence[OwnerRef],
+    owners: Sequence[Owner],
     package_type: str,
     visibility: str | None,
     per_page: int,
-) -> AsyncIterator[FanOutResult[OwnerRef, Package]]:
+) -> FanOut[Owner, Package]:
     """Every owner's packages, users and organizations alike, in one concurrent fan-out.
 
     The arguments are checked before anything is sent.
     """
-    gh._package_query(package_type, visibility, per_page)
+    ptype, vis = cast(PackageType, package_type), cast("PackageVisibility | None", visibility)
+    return gh.fan_out_packages(owners, ptype, visibility=vis, per_page=per_page)
 
-    def listing(owner: OwnerRef) -> Listing[Package]:
-        return gh._list_packages(*owner, package_type, visibility, per_page)
 
-    return gh.fan_out(owners, listing)
+def _failure(owner: Owner, error: Exception, secrets: tuple[str, ...]) -> OwnerFailure:
+    code, text = describe_failure(error)
+    return OwnerFailure(owner.spec(), redact(text, secrets), int(code))
 
 
 async def collect(
-    stream: AsyncIterator[FanOutResult[OwnerRef, Package]],
+    stream: FanOut[Owner, Package],
     outcome: FanOutOutcome,
     out: Out,
     *,
     jsonl: bool = False,
+    secrets: tuple[str, ...] = (),
 ) -> None:
     """Gather ``stream`` into ``outcome``, streaming JSON lines and drawing progress."""
     progress = Progress(out)
     total = len(outcome.owners)
     try:
         async for result in stream:
-            name = result.owner[1]
-            outcome.answered.add(name)
+            outcome.answered.add(result.owner)
             if isinstance(result, FanOutItem):
-                outcome.packages.append((name, result.item))
+                outcome.packages.append((result.owner, result.item))
                 if jsonl:
-                    out.jsonl([OwnerPackage(name, result.item)])
+                    out.jsonl([result.item])
             else:
-                outcome.failures[name] = result.error
+                outcome.failures[result.owner] = result.error
+                if jsonl:
+                    out.jsonl([_failure(result.owner, result.error, secrets)])
             progress.update(
                 f"fan-out: {len(outcome.packages)} packages, {len(outcome.answered)}/{total} "
                 f"owners answered, {len(outcome.failures)} failed"
@@ -178,36 +171,34 @@ def failure_lines(outcome: FanOutOutcome, secrets: tuple[str, ...] = ()) -> list
         return []
     lines = [f"{len(outcome.failures)} of {len(outcome.owners)} owners failed:"]
     for owner, error in outcome.failures.items():
-        lines.append(f"  {owner}: {redact(describe_failure(error)[1], secrets)}")
+        lines.append(f"  {owner.name}: {redact(describe_failure(error)[1], secrets)}")
     return lines
 
 
-def _document(outcome: FanOutOutcome) -> FanOutDocument:
-    failures = [
-        OwnerFailure(owner, describe_failure(error)[1], int(describe_failure(error)[0]))
-        for owner, error in outcome.failures.items()
-    ]
-    packages = [OwnerPackage(owner, pkg) for owner, pkg in outcome.packages]
-    return FanOutDocument(packages, failures)
+def _records(outcome: FanOutOutcome, secrets: tuple[str, ...]) -> list[Package | OwnerFailure]:
+    records: list[Package | OwnerFailure] = [pkg for _, pkg in _by_owner(outcome)]
+    records += [_failure(owner, error, secrets) for owner, error in outcome.failures.items()]
+    return records
 
 
-def _by_owner(outcome: FanOutOutcome) -> list[tuple[str, Package]]:
-    order = {name.lower(): index for index, (_, name) in enumerate(outcome.owners)}
-    return sorted(outcome.packages, key=lambda pair: order.get(pair[0].lower(), len(order)))
+def _by_owner(outcome: FanOutOutcome) -> list[tuple[Owner, Package]]:
+    order = {owner: index for index, owner in enumerate(outcome.owners)}
+    return sorted(outcome.packages, key=lambda pair: order.get(pair[0], len(order)))
 
 
 async def fan_out(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``fan-out``: packages of many owners; exit 7 when any owner failed."""
     outcome = FanOutOutcome(owners_from_args(args))
+    secrets = (token or "",)
     async with make_client(args, token) as gh:
         stream = results(gh, outcome.owners, args.package_type, args.visibility, args.per_page)
-        await collect(stream, outcome, out, jsonl=args.jsonl)
+        await collect(stream, outcome, out, jsonl=args.jsonl, secrets=secrets)
     if args.json:
-        out.json(_document(outcome))
+        out.json(_records(outcome, secrets))
     elif not args.jsonl:
-        rows = (package_row(pkg, owner) for owner, pkg in _by_owner(outcome))
+        rows = (package_row(pkg, owner.name) for owner, pkg in _by_owner(outcome))
         out.lines(table(PACKAGE_HEADER, rows, out.style))
         out.line(out.style(outcome.summary(), "dim"))
-    for line in failure_lines(outcome, (token or "",)):
+    for line in failure_lines(outcome, secrets):
         out.note(line)
     return ExitCode.OWNERS_FAILED if outcome.failures else ExitCode.OK

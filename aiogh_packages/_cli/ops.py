@@ -1,19 +1,21 @@
-"""Each operation for a chosen :class:`~.session.Owner`.
+"""Each operation for a chosen :class:`~aiogh_packages.Owner`.
 
-The client's public methods are one per owner scope; it routes them all through generic
-operations keyed by owner kind, and the CLI, which picks the scope at run time, calls those.
+The CLI picks the owner scope at run time, so it calls the client's public owner-generic
+methods (``iter_packages(owner, ...)`` and kin). The arguments come from argparse choices,
+hence the casts to the Literal aliases.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from .._sansio.retention_plan import RetentionPlan, RetentionPolicy
 from ..client import PackagesClient
-from ..models import Package, PackageVersion
+from ..models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
+from ..owner import Owner
 from ..pagination import Listing
 from ..retention import ProgressHook, RetentionReport, apply_plan, apply_retention
-from .session import Owner
 
 __all__ = [
     "delete",
@@ -31,7 +33,12 @@ def list_packages(
     gh: PackagesClient, owner: Owner, package_type: str, visibility: str | None, per_page: int
 ) -> Listing[Package]:
     """The owner's packages of one type."""
-    return gh._list_packages(owner.kind, owner.name, package_type, visibility, per_page)
+    return gh.iter_packages(
+        owner,
+        cast(PackageType, package_type),
+        visibility=cast("PackageVisibility | None", visibility),
+        per_page=per_page,
+    )
 
 
 def list_versions(
@@ -43,19 +50,22 @@ def list_versions(
     per_page: int,
 ) -> Listing[PackageVersion]:
     """The versions of one package, newest first (``state`` only for org and own)."""
-    return gh._list_versions(owner.kind, owner.name, package_type, package, state, per_page)
+    state_ = cast("PackageState | None", state)
+    return gh.iter_package_versions(
+        owner, cast(PackageType, package_type), package, state=state_, per_page=per_page
+    )
 
 
 async def get_package(gh: PackagesClient, owner: Owner, package_type: str, name: str) -> Package:
     """One package."""
-    return await gh._get_package(owner.kind, owner.name, package_type, name)
+    return await gh.get_package(owner, cast(PackageType, package_type), name)
 
 
 async def get_version(
     gh: PackagesClient, owner: Owner, package_type: str, name: str, version_id: int
 ) -> PackageVersion:
     """One version of a package."""
-    return await gh._get_version(owner.kind, owner.name, package_type, name, version_id)
+    return await gh.get_package_version(owner, cast(PackageType, package_type), name, version_id)
 
 
 async def delete(
@@ -63,9 +73,9 @@ async def delete(
 ) -> None:
     """Delete the package, or one of its versions when ``version_id`` is given."""
     if version_id is None:
-        await gh._delete_package(owner.kind, owner.name, package_type, name)
+        await gh.delete_package(owner, cast(PackageType, package_type), name)
     else:
-        await gh._delete_version(owner.kind, owner.name, package_type, name, version_id)
+        await gh.delete_package_version(owner, cast(PackageType, package_type), name, version_id)
 
 
 async def restore(
@@ -78,9 +88,9 @@ async def restore(
 ) -> None:
     """Restore the package (with its optional restore token), or one of its versions."""
     if version_id is None:
-        await gh._restore_package(owner.kind, owner.name, package_type, name, package_token)
+        await gh.restore_package(owner, cast(PackageType, package_type), name, token=package_token)
     else:
-        await gh._restore_version(owner.kind, owner.name, package_type, name, version_id)
+        await gh.restore_package_version(owner, cast(PackageType, package_type), name, version_id)
 
 
 async def plan(

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from .._sansio.routes import OwnerKind
 from ..client import PackagesClient
+from ..owner import Owner
 from .errors import Refused, TokenProblem, UsageError
 from .render import Out
 
@@ -34,24 +34,17 @@ _NO_TOKEN = (
 )
 
 
-class Owner:
-    """Whose packages a command works on: a user, an organization or the token's own."""
-
-    def __init__(self, kind: OwnerKind, name: str | None) -> None:
-        self.kind = kind
-        self.name = name
-
-    def __str__(self) -> str:
-        return "your account" if self.name is None else f"{self.kind} {self.name}"
-
-
 def owner_of(args: argparse.Namespace) -> Owner:
     """The owner chosen with ``--user``, ``--org`` or ``--me``."""
-    if args.user is not None:
-        return Owner("user", args.user)
-    if args.org is not None:
-        return Owner("org", args.org)
-    return Owner("authenticated_user", None)
+    try:
+        if args.user is not None:
+            return Owner.user(args.user)
+        if args.org is not None:
+            return Owner.org(args.org)
+    except (TypeError, ValueError) as exc:
+        flag = "--user" if args.user is not None else "--org"
+        raise UsageError(f"{flag} {exc}") from None
+    return Owner.authenticated_user()
 
 
 def resolve_token(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> str | None:
