@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from .._sansio.retention_plan import parse_duration
 from ..client import DEFAULT_BASE_URL
@@ -29,12 +29,10 @@ _TYPES = ", ".join(PACKAGE_TYPES)
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose error messages never repeat a secret given on the command line."""
 
-    def __init__(self, *args: Any, secrets: tuple[str, ...] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.secrets = secrets
+    secrets: tuple[str, ...]  # set per instance by build_parser; no class-level value
 
     def error(self, message: str) -> NoReturn:
-        for secret in self.secrets:
+        for secret in getattr(self, "secrets", ()):
             message = message.replace(secret, "***")
         super().error(message)
 
@@ -208,15 +206,16 @@ def _add_commands(
     sub: argparse._SubParsersAction[_Parser], common: _Parser, secrets: tuple[str, ...]
 ) -> None:
     def command(name: str, help: str) -> _Parser:
-        return sub.add_parser(
+        parser = sub.add_parser(
             name,
-            secrets=secrets,
             help=help,
             description=help,
             parents=[common],
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        parser.secrets = secrets
+        return parser
 
     p = command("packages", "list the packages of a user, an organization or yourself")
     _add_owner(p)
@@ -307,11 +306,11 @@ def build_parser(secrets: tuple[str, ...] = ()) -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="aiogh-packages",
-        secrets=secrets,
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.secrets = secrets
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_commands(sub, _common_options(), secrets)
