@@ -6,13 +6,15 @@ requires are required here, fields it marks ``nullable`` are ``... | None``, and
 leave out default to ``None`` (or an empty tuple for arrays). Keys GitHub adds later are
 skipped, and enum-like strings (``visibility``, ``package_type``) are decoded as plain ``str``
 so that a value GitHub starts sending tomorrow (such as ``internal``) never breaks a listing.
-The Literal aliases list what the *requests* accept; arguments are checked against them.
+The Literal aliases list what the *requests* accept; arguments are checked against them. To
+narrow a decoded field, test membership in ``typing.get_args(PackageVisibility)`` (and kin),
+then ``cast``; the README shows it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -48,9 +50,9 @@ PackageVisibility = Literal["public", "private", "internal"]
 PackageState = Literal["active", "deleted"]
 """The ``state`` filter of the org and authenticated-user version listings."""
 
-PACKAGE_TYPES: tuple[str, ...] = ("npm", "maven", "rubygems", "docker", "nuget", "container")
-PACKAGE_VISIBILITIES: tuple[str, ...] = ("public", "private", "internal")
-PACKAGE_STATES: tuple[str, ...] = ("active", "deleted")
+PACKAGE_TYPES: tuple[str, ...] = get_args(PackageType)
+PACKAGE_VISIBILITIES: tuple[str, ...] = get_args(PackageVisibility)
+PACKAGE_STATES: tuple[str, ...] = get_args(PackageState)
 
 
 class SimpleUser(msgspec.Struct, frozen=True, kw_only=True):

@@ -141,3 +141,13 @@ def test_version_tags_property() -> None:
     assert msgspec.convert(container, models.PackageVersion).tags == ("a",)
     npm = {**base, "metadata": {"package_type": "npm"}}
     assert msgspec.convert(npm, models.PackageVersion).tags == ()
+
+
+def test_literal_aliases_narrow_decoded_strings() -> None:
+    """typing.get_args of an alias tells a known value from one GitHub added later."""
+    from typing import get_args
+
+    from aiogh_packages import PackageType, PackageVisibility
+
+    assert get_args(PackageVisibility) == ("public", "private", "internal")
+    assert "container" in get_args(PackageType) and "pypi" not in get_args(PackageType)
