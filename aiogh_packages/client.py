@@ -572,7 +572,7 @@ class PackagesClient(ClientBase):
             on_progress: called after each deletion with the planned version and outcome.
         """
         return await apply_retention(
-            self, "user", username, package_type, package_name, policy, dry_run=dry_run,
+            self, Owner.user(username), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
         )  # fmt: skip
 
@@ -594,7 +594,7 @@ class PackagesClient(ClientBase):
         See :meth:`prune_user_package_versions` for the arguments.
         """
         return await apply_retention(
-            self, "org", org, package_type, package_name, policy, dry_run=dry_run,
+            self, Owner.org(org), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
         )  # fmt: skip
 
@@ -615,7 +615,7 @@ class PackagesClient(ClientBase):
         See :meth:`prune_user_package_versions` for the arguments.
         """
         return await apply_retention(
-            self, "authenticated_user", None, package_type, package_name, policy,
+            self, Owner.authenticated_user(), package_type, package_name, policy,
             dry_run=dry_run, max_deletions=max_deletions, journal=journal, now=now,
             on_progress=on_progress,
         )  # fmt: skip

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import TOKEN
 
-from aiogh_packages import PackagesClient, RetentionPolicy
+from aiogh_packages import Owner, PackagesClient, RetentionPolicy
+from aiogh_packages._sansio.retention_plan import deletion_order
 from aiogh_packages.retention import RetentionLimitError, apply_plan, read_journal
 from aiogh_packages.testing import FakeGitHub, Fault, Store
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+ORG = Owner.org("octo-org")
 POLICY = RetentionPolicy(keep_latest=20, older_than=timedelta(days=30), tagged="untagged")
 
 
@@ -117,7 +119,8 @@ async def test_rerun_after_failure_midway_finishes_without_duplicate_deletes(
         assert not set(_deletes(server)) & set(first.deleted)  # nothing deleted twice
         successful = set(first.deleted) | set(second.deleted)
         assert len(successful) == len(first.plan.to_delete)
-        assert sorted(e.version_id for e in read_journal(journal)) == sorted(successful)
+        journaled = [e.version_id for e in read_journal(journal) if e.status == "deleted"]
+        assert sorted(journaled) == sorted(successful)
 
 
 async def test_undo_restores_every_journaled_version_and_can_be_rerun(tmp_path: Path) -> None:
@@ -151,19 +154,32 @@ async def test_max_deletions_must_be_a_non_negative_int() -> None:
         assert server.requests == []
 
 
-async def test_apply_plan_deletes_the_reviewed_plan_without_listing_again() -> None:
-    """apply_plan sends exactly the plan's DELETEs and not one GET: what was shown is done."""
+async def test_apply_plan_without_recheck_deletes_the_reviewed_plan_without_listing_again() -> None:
+    """With recheck=False, apply_plan sends exactly the plan's DELETEs, oldest first, no GET."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
         shown = await gh.prune_org_package_versions(
             "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
         )
         server.clear_requests()
         report = await apply_plan(
-            gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=300
+            gh, ORG, "container", "web", shown.plan, max_deletions=300, recheck=False
         )
-    planned = [p.version.id for p in shown.plan.to_delete]
+    planned = [p.version.id for p in deletion_order(shown.plan)]
     assert _deletes(server) == planned and list(report.deleted) == planned
     assert [r.method for r in server.requests] == ["DELETE"] * len(planned)
+
+
+async def test_apply_plan_rechecks_each_version_with_one_get_before_its_delete() -> None:
+    """By default every DELETE is preceded by one GET of the same version."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
+        )
+        server.clear_requests()
+        await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=300)
+    pairs = [(r.method, r.path) for r in server.requests]
+    assert pairs[0::2] == [("GET", path) for _, path in pairs[1::2]]
+    assert [m for m, _ in pairs[1::2]] == ["DELETE"] * len(shown.plan.to_delete)
 
 
 async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None:
@@ -174,5 +190,5 @@ async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None
         )
         server.clear_requests()
         with pytest.raises(RetentionLimitError):
-            await apply_plan(gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=1)
+            await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=1)
     assert server.requests == []

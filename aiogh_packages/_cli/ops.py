@@ -7,10 +7,12 @@ operations keyed by owner kind, and the CLI, which picks the scope at run time, 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from .._sansio.retention_plan import RetentionPlan, RetentionPolicy
 from ..client import PackagesClient
-from ..models import Package, PackageVersion
+from ..models import Package, PackageType, PackageVersion
+from ..owner import Owner as PublicOwner
 from ..pagination import Listing
 from ..retention import ProgressHook, RetentionReport, apply_plan, apply_retention
 from .session import Owner
@@ -93,7 +95,7 @@ async def plan(
 ) -> RetentionReport:
     """List the package's versions and plan ``policy`` for them; nothing is deleted."""
     return await apply_retention(
-        gh, owner.kind, owner.name, package_type, name, policy, dry_run=True, now=now
+        gh, _owner(owner), _type(package_type), name, policy, dry_run=True, now=now
     )
 
 
@@ -107,9 +109,22 @@ async def prune(
     max_deletions: int,
     journal: str | None,
     on_progress: ProgressHook | None = None,
+    limit: int | None = None,
+    recheck: bool = True,
 ) -> RetentionReport:
     """Delete what the reviewed ``plan`` marks for deletion (no second listing)."""
     return await apply_plan(
-        gh, owner.kind, owner.name, package_type, name, plan, max_deletions=max_deletions,
-        journal=journal, on_progress=on_progress,
+        gh, _owner(owner), _type(package_type), name, plan, max_deletions=max_deletions,
+        journal=journal, on_progress=on_progress, limit=limit, recheck=recheck,
+        api_url=gh.base_url,
     )  # fmt: skip
+
+
+def _owner(owner: Owner) -> PublicOwner:
+    """The CLI's owner as the public :class:`~aiogh_packages.Owner`."""
+    return PublicOwner(owner.kind, owner.name)
+
+
+def _type(package_type: str) -> PackageType:
+    """A package type argparse already checked against the choices."""
+    return cast(PackageType, package_type)

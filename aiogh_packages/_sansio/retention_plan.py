@@ -284,10 +284,14 @@ class PlannedVersion(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RetentionPlan(msgspec.Struct, frozen=True, kw_only=True):
-    """Every input version exactly once (input order), plus warnings about the plan."""
+    """Every input version exactly once (input order), plus warnings about the plan.
+
+    ``policy`` is the policy that made the plan (apply re-checks versions against it).
+    """
 
     items: tuple[PlannedVersion, ...]
     warnings: tuple[str, ...] = ()
+    policy: RetentionPolicy | None = None
 
     @property
     def to_delete(self) -> tuple[PlannedVersion, ...]:
@@ -482,7 +486,7 @@ def plan_retention(
     warnings = _warnings(policy, len(listed) - len(unique))
     if container and any(p.decision == Decision.DELETE and not p.version.tags for p in items):
         warnings.append(_MULTI_ARCH_WARNING)
-    return RetentionPlan(items=items, warnings=tuple(warnings))
+    return RetentionPlan(items=items, warnings=tuple(warnings), policy=policy)
 
 
 def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
