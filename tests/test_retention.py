@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 from conftest import TOKEN
 
 from aiogh_packages import Owner, PackagesClient, RetentionPolicy
 from aiogh_packages._sansio.retention_plan import deletion_order
-from aiogh_packages.retention import RetentionLimitError, apply_plan, read_journal
+from aiogh_packages.errors import (
+    AuthError,
+    ForbiddenError,
+    NotFoundAfterRetryError,
+    NotFoundError,
+    ServerError,
+    ValidationFailed,
+)
+from aiogh_packages.models import PackageState, PackageType, PackageVersion
+from aiogh_packages.retention import (
+    RetentionLimitError,
+    RetentionReport,
+    apply_plan,
+    apply_retention,
+    load_journal,
+    read_journal,
+    restore_from_journal,
+    resume_from_journal,
+)
 from aiogh_packages.testing import FakeGitHub, Fault, Store
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -192,3 +214,212 @@ async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None
         with pytest.raises(RetentionLimitError):
             await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=1)
     assert server.requests == []
+
+
+# -- against an in-memory VersionStore ----------------------------------------------------
+
+
+class MemoryStore:
+    """An in-memory :class:`VersionStore`: versions by id, scripted errors per DELETE."""
+
+    def __init__(self, versions: list[PackageVersion], journal: Path | None = None) -> None:
+        self.active = {v.id: v for v in versions}
+        self.deleted: dict[int, PackageVersion] = {}
+        self.errors: list[Exception | None] = []
+        self.calls: list[tuple[str, int]] = []
+        self.journal = journal
+        self.journal_at_delete: list[str] = []
+
+    async def _listing(self) -> AsyncIterator[PackageVersion]:
+        for v in list(self.active.values()):
+            yield v
+
+    def iter_package_versions(
+        self, owner: Owner, package_type: PackageType, package_name: str, *,
+        state: PackageState | None = None, per_page: int = 100,
+    ) -> AsyncIterator[PackageVersion]:  # fmt: skip
+        return self._listing()
+
+    async def get_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> PackageVersion:
+        self.calls.append(("GET", package_version_id))
+        if package_version_id not in self.active:
+            raise NotFoundError(404)
+        return self.active[package_version_id]
+
+    async def delete_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        self.calls.append(("DELETE", package_version_id))
+        if self.journal is not None:
+            self.journal_at_delete.append(self.journal.read_text().splitlines()[-1])
+        error = self.errors.pop(0) if self.errors else None
+        if error is not None:
+            raise error
+        self.deleted[package_version_id] = self.active.pop(package_version_id)
+
+    async def restore_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        self.calls.append(("RESTORE", package_version_id))
+        if package_version_id not in self.deleted:
+            raise NotFoundError(404)
+        self.active[package_version_id] = self.deleted.pop(package_version_id)
+
+
+def _versions(count: int) -> list[PackageVersion]:
+    """``count`` untagged container versions, ids 1.., oldest first, plus a tagged newest one."""
+    data = [
+        {"id": i, "name": f"sha256:{i:064x}", "url": "", "package_html_url": "",
+         "created_at": (NOW - timedelta(days=100 - i)).isoformat(),
+         "updated_at": (NOW - timedelta(days=100 - i)).isoformat(),
+         "metadata": {"package_type": "container", "container": {"tags": ["v1"] if i == count else []}}}
+        for i in range(1, count + 1)
+    ]  # fmt: skip
+    return msgspec.convert(data, list[PackageVersion])
+
+
+UNTAGGED = RetentionPolicy(tagged="untagged")
+
+
+async def _apply(store: MemoryStore, **kw: Any) -> RetentionReport:
+    return await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, **kw)
+
+
+async def test_memory_a_403_stops_the_run_after_one_delete() -> None:
+    """A ForbiddenError on the first DELETE sends nothing further and reports why."""
+    store = MemoryStore(_versions(4))
+    store.errors = [ForbiddenError(403, github_message="Must have admin rights")]
+    report = await _apply(store)
+    assert [c for c in store.calls if c[0] == "DELETE"] == [("DELETE", 1)]
+    assert report.stopped and "delete:packages" in report.stopped
+    assert report.not_attempted == (2, 3) and not report.ok
+
+
+async def test_memory_a_401_stops_the_run_too() -> None:
+    """An AuthError stops the run like a 403."""
+    store = MemoryStore(_versions(3))
+    store.errors = [AuthError(401, github_message="Bad credentials")]
+    report = await _apply(store)
+    assert report.stopped and report.not_attempted == (2,)
+
+
+async def test_memory_a_rule_refusal_is_retained_and_the_run_goes_on() -> None:
+    """A 400 'last version' refusal is retained with GitHub's message, not failed."""
+    message = (
+        "You cannot delete the last version of a package. You must delete the package instead."
+    )
+    store = MemoryStore(_versions(3))
+    store.errors = [ValidationFailed(400, github_message=message)]
+    report = await _apply(store)
+    assert report.retained == ((1, f"GitHub keeps it: {message}"),)
+    assert report.deleted == (2,) and report.failed == () and report.ok
+
+
+async def test_memory_a_server_error_fails_one_version_and_the_run_goes_on() -> None:
+    """A 5xx after the retries fails that version only."""
+    store = MemoryStore(_versions(3))
+    store.errors = [ServerError(502)]
+    report = await _apply(store)
+    assert [i for i, _ in report.failed] == [1] and report.deleted == (2,)
+
+
+async def test_memory_pending_is_journaled_before_each_delete(tmp_path: Path) -> None:
+    """When each DELETE is sent, the journal's last line is that version's pending intent."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3), journal)
+    await _apply(store, journal=journal)
+    assert [json.loads(line)["status"] for line in store.journal_at_delete] == ["pending"] * 2
+    assert [json.loads(line)["version_id"] for line in store.journal_at_delete] == [1, 2]
+
+
+async def test_memory_a_lost_answer_counts_as_deleted_and_undo_restores_it(tmp_path: Path) -> None:
+    """NotFoundAfterRetryError means GitHub applied the DELETE: undo restores it."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(2), journal)
+    store.errors = [NotFoundAfterRetryError(404)]
+    store.deleted[1] = store.active.pop(1)  # applied, answer lost
+    store.active[1] = store.deleted[1]  # visible to the re-check GET until the DELETE
+    report = await _apply(store, journal=journal)
+    assert report.deleted == (1,)
+    store.active.pop(1, None)
+    undo = await restore_from_journal(store, journal)
+    assert undo.restored == (1,)
+
+
+async def test_memory_a_version_tagged_since_the_plan_is_changed_not_deleted() -> None:
+    """The re-check GET sees a new tag; the version is skipped as changed."""
+    store = MemoryStore(_versions(3))
+    report = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    store.active[1] = msgspec.structs.replace(
+        store.active[1], metadata=msgspec.convert(
+            {"package_type": "container", "container": {"tags": ["release"]}}, type(store.active[3].metadata)
+        ),
+    )  # fmt: skip
+    applied = await apply_plan(store, ORG, "container", "web", report.plan)
+    assert applied.changed == (1,) and applied.deleted == (2,)
+
+
+async def test_memory_no_recheck_sends_no_get() -> None:
+    """recheck=False deletes without fetching first."""
+    store = MemoryStore(_versions(3))
+    await _apply(store, recheck=False)
+    assert [m for m, _ in store.calls] == ["DELETE", "DELETE"]
+
+
+async def test_memory_limit_deletes_the_oldest_and_defers_the_rest() -> None:
+    """limit=1 deletes the oldest planned version and defers the others."""
+    store = MemoryStore(_versions(4))
+    report = await _apply(store, limit=1)
+    assert report.deleted == (1,) and report.deferred == (2, 3)
+
+
+async def test_memory_resume_on_a_finished_journal_sends_nothing(tmp_path: Path) -> None:
+    """Resuming a journal whose run finished changes nothing."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3))
+    await _apply(store, journal=journal)
+    store.calls.clear()
+    reports = await resume_from_journal(store, journal)
+    assert store.calls == [] and all(r.outcomes == () for r in reports)
+
+
+def test_a_journal_written_by_0_1_reads_as_deletions(tmp_path: Path) -> None:
+    """0.1 lines (owner_kind + owner, deleted_at, no status) read as deleted entries."""
+    journal = tmp_path / "old.jsonl"
+    journal.write_text(
+        '{"owner_kind":"org","owner":"acme","package_type":"container","package_name":"web",'
+        '"version_id":7,"name":"sha256:1","tags":[],"deleted_at":"2026-01-01T00:00:00Z"}\n'
+    )
+    (entry,) = read_journal(journal)
+    assert entry.status == "deleted" and entry.owner_value == Owner.org("acme")
+
+
+def test_a_torn_last_line_is_set_aside_and_a_torn_middle_line_is_an_error(tmp_path: Path) -> None:
+    """load_journal keeps every complete line; only the last one may be torn."""
+    good = '{"owner_kind":"org","owner":"a","package_type":"npm","package_name":"p","version_id":1}'
+    journal = tmp_path / "j.jsonl"
+    journal.write_text(f'{good}\n{{"owner_kind":"or')
+    loaded = load_journal(journal)
+    assert len(loaded.entries) == 1 and loaded.torn_tail == '{"owner_kind":"or'
+    journal.write_text(f'{{"owner_kind":"or\n{good}\n')
+    with pytest.raises(ValueError, match=r"j.jsonl:1: not a journal line"):
+        load_journal(journal)
+
+
+async def test_a_protected_tag_added_between_plan_and_apply_keeps_the_version() -> None:
+    """The re-check GET against the fake sees the new protected tag: changed, not deleted."""
+    policy = RetentionPolicy(tagged="untagged", keep_latest=20, protect_tags=("release-*",))
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", policy, dry_run=True, now=NOW
+        )
+        target = deletion_order(shown.plan)[0].version.id
+        server.store.get_version("octo-org", "container", "web", target).tags = ("release-1",)
+        report = await apply_plan(
+            gh, ORG, "container", "web", shown.plan, max_deletions=500, limit=3
+        )
+    assert report.changed == (target,) and target not in _deletes(server)
+    assert "protected pattern 'release-*'" in report.outcomes[0].reason
+    assert len(report.deleted) == 2
