@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -195,3 +198,39 @@ def test_undo_reads_a_journal_with_a_torn_last_line(server: FakeGitHub, tmp_path
     assert done.returncode == 0, done.stderr
     assert "torn" in done.stderr and "restored 3" in done.stdout
     assert deleted_ids(server) == []
+
+
+MIGRATION = ROOT / "docs" / "migration.md"
+
+
+def _help(command: str) -> str:
+    from aiogh_packages._cli.args import build_parser
+
+    parser = build_parser()
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+        parser.parse_args([command, "--help"])
+    return out.getvalue()
+
+
+def test_every_prune_flag_in_the_migration_guide_exists() -> None:
+    """Each --flag the migration guide names is an option of prune or undo."""
+
+    text = MIGRATION.read_text()
+    named = {
+        f for code in re.findall(r"`([^`]+)`", text) for f in re.findall(r"--[a-z][a-z-]*", code)
+    }
+    known = {
+        flag for command in ("prune", "undo") for flag in re.findall(r"--[a-z-]+", _help(command))
+    }
+    assert named and named <= known, sorted(named - known)
+
+
+def test_every_command_in_the_migration_guide_parses() -> None:
+    """The guide's sh commands are accepted by the real argument parser."""
+    from aiogh_packages._cli.args import parse_arguments
+
+    block = MIGRATION.read_text().split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line)[1:] for line in block.splitlines() if line.strip()]
+    assert len(commands) == 5
+    for argv in commands:
+        assert parse_arguments(argv).command in ("prune", "undo")
