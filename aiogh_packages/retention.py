@@ -33,7 +33,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, Literal, Protocol, cast
 
 import msgspec
 
@@ -372,6 +372,7 @@ class _Applier:
         self.policy, self.hook, self.recheck = policy, hook, recheck
         self.outcomes: list[VersionOutcome] = []
         self.stopped: str | None = None
+        self.current: PackageVersion  # the version being worked on, as last fetched
 
     def write(self, record: JournalPlan | JournalEntry) -> None:
         """Append one line and make it durable before going on (write-ahead)."""
@@ -382,6 +383,7 @@ class _Applier:
 
     async def one(self, item: PlannedVersion) -> bool:
         """Re-check and delete one version; False when the run must stop."""
+        self.current = item.version
         try:
             outcome, reason = await self._attempt(item.version)
         except APIError as exc:
@@ -401,13 +403,13 @@ class _Applier:
         args = (s.owner, s.package_type, s.package_name, v.id)
         if self.recheck:
             try:
-                fresh = await self.store.get_package_version(*args)
+                self.current = await self.store.get_package_version(*args)
             except NotFoundError:
                 return "already_gone", "not found when re-checked before its DELETE"
-            verdict = _recheck(fresh, self.policy) if self.policy is not None else None
+            verdict = _recheck(self.current, self.policy) if self.policy is not None else None
             if verdict is not None:
                 return "changed", f"changed since the plan: {verdict[1]}"
-        self.write(s.entry(v, "pending"))
+        self.write(s.entry(self.current, "pending"))
         try:
             await self.store.delete_package_version(*args)
         except NotFoundAfterRetryError:
@@ -417,8 +419,8 @@ class _Applier:
         return "deleted", ""
 
     def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:
-        if outcome != "not_attempted":
-            self.write(self.section.entry(item.version, outcome, reason))
+        status = cast(JournalStatus, outcome)  # never not_attempted: only tried versions
+        self.write(self.section.entry(self.current, status, reason))
         self.outcomes.append(VersionOutcome(id=item.version.id, outcome=outcome, reason=reason))
         if self.hook is not None:
             self.hook(item, outcome)

@@ -234,3 +234,61 @@ def test_every_command_in_the_migration_guide_parses() -> None:
     assert len(commands) == 5
     for argv in commands:
         assert parse_arguments(argv).command in ("prune", "undo")
+
+
+def test_ctrl_c_during_apply_says_what_was_deleted_and_where_the_journal_is(
+    server: FakeGitHub, tmp_path: Path
+) -> None:
+    """SIGINT while a DELETE is held prints 'deleted N of M; journal at ...' and exits 130."""
+    journal = tmp_path / "prune.jsonl"
+    path = "/orgs/acme/packages/container/web/versions/102"
+    server.add_fault(Fault(kind="hold", delay_s=120, method="DELETE", path=path))
+    child = subprocess.Popen(
+        _argv(server, "prune", *TARGET, *POLICY, "--yes", "--journal", str(journal)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=_env(), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        while path not in deletes(server) and child.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=0.05)
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == 130
+    assert f"deleted 1 of 3; journal at {journal}" in stderr
+    assert f"prune --resume {journal} --base-url {server.base_url}" in stderr
+
+
+def test_package_glob_prunes_every_matching_package_with_one_confirmation(
+    tmp_path: Path,
+) -> None:
+    """--package-glob plans each matching package, prints each, and deletes in both."""
+    store = _store()
+    store.add_package("acme", "container", "web-2", visibility="public")
+    store.add_package("acme", "container", "other", visibility="public")
+    for i in range(3):
+        for name in ("web-2", "other"):
+            store.add_version("acme", "container", name, created_at=OLD + timedelta(days=i))
+    with FakeGitHub.in_thread(store=store) as gh:
+        args = ("--org", "acme", "--type", "container", "--package-glob", "web*", *POLICY)
+        done = run(gh, "prune", *args, "--yes", "--json")
+        assert done.returncode == 0, done.stderr
+        documents = json.loads(done.stdout)["packages"]
+        assert [d["package"] for d in documents] == ["web", "web-2"]
+        assert [len(d["deleted"]) for d in documents] == [3, 2]
+        assert len(gh.store.versions("acme", "container", "other")) == 3
+
+
+def test_resume_json_reports_per_version_outcomes(server: FakeGitHub, tmp_path: Path) -> None:
+    """prune --resume --json gives one report per package section with outcomes."""
+    journal = tmp_path / "prune.jsonl"
+    kill_during_held_delete(server, journal, held=102)
+    done = run(server, "prune", "--resume", str(journal), "--json")
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["packages"]
+    assert [(o["id"], o["outcome"]) for o in report["outcomes"]] == [
+        (102, "already_gone"), (103, "deleted"),
+    ]  # fmt: skip

@@ -337,12 +337,16 @@ def _restore_summary(report: RestoreReport) -> str:
 
 async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``undo``: restore what a prune journal says may be deleted; exit 1 if a restore failed."""
+    try:
+        recorded = load_journal(args.journal).api_url
+    except FileNotFoundError:
+        raise UsageError(f"no journal file {args.journal!r}") from None
+    if recorded and recorded.rstrip("/") != args.base_url.rstrip("/"):
+        out.warn(f"the journal was written against {recorded}; this undo talks to {args.base_url}")
     hook = _RestoreProgress(out)
     async with make_client(args, token) as gh:
         try:
             report = await gh.restore_from_journal(args.journal, on_progress=hook)
-        except FileNotFoundError:
-            raise UsageError(f"no journal file {args.journal!r}") from None
         finally:
             hook.progress.clear()
     if report.torn_tail is not None:
