@@ -142,6 +142,14 @@ def _add_version_id(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+_REPEATABLE_PATTERNS = (
+    ("--protect-name", "never delete versions whose name matches (repeatable)"),
+    ("--protect-tag", "never delete versions with a matching tag (repeatable)"),
+    ("--exclude-tag", "leave versions with a matching tag alone (repeatable)"),
+    ("--include-tag", "a tagged version is selected only when every tag matches one (repeatable)"),
+)
+
+
 def _add_policy(parser: argparse.ArgumentParser) -> None:
     policy = parser.add_argument_group("retention policy (rules apply in this order)")
     policy.add_argument(
@@ -152,38 +160,16 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="never delete this version id (repeatable)",
     )
-    policy.add_argument(
-        "--protect-name",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="never delete versions whose name matches (repeatable)",
-    )
-    policy.add_argument(
-        "--protect-tag",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="never delete versions with a matching tag (repeatable)",
-    )
+    for flag, text in _REPEATABLE_PATTERNS:
+        policy.add_argument(flag, action="append", default=[], metavar="PATTERN", help=text)
+    _add_selection(policy)
+
+
+def _add_selection(policy: argparse._ArgumentGroup) -> None:
     policy.add_argument(
         "--tag-state",
         choices=("any", "tagged", "untagged"),
         help="only consider tagged or untagged versions (default any; tagged with --include-tag)",
-    )
-    policy.add_argument(
-        "--exclude-tag",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="leave versions with a matching tag alone (repeatable)",
-    )
-    policy.add_argument(
-        "--include-tag",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="a tagged version is selected only when every tag matches one (repeatable)",
     )
     policy.add_argument(
         "--regex",
