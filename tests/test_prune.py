@@ -292,3 +292,15 @@ def test_resume_json_reports_per_version_outcomes(server: FakeGitHub, tmp_path: 
     assert [(o["id"], o["outcome"]) for o in report["outcomes"]] == [
         (102, "already_gone"), (103, "deleted"),
     ]  # fmt: skip
+
+
+def test_undo_warns_when_the_journal_names_another_api_host(
+    server: FakeGitHub, tmp_path: Path
+) -> None:
+    """The journal records its API host; undo against another host says so."""
+    journal = tmp_path / "j.jsonl"
+    run(server, "prune", *TARGET, *POLICY, "--yes", "--journal", str(journal))
+    with FakeGitHub.in_thread(store=_store()) as other:
+        done = run(other, "undo", "--journal", str(journal))
+    assert f"the journal was written against {server.base_url}" in done.stderr
+    assert deleted_ids(server) == [101, 102, 103]  # nothing restored on the right host

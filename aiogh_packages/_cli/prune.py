@@ -308,6 +308,7 @@ async def _resume(args: argparse.Namespace, out: Out, token: str | None) -> int:
         raise UsageError(f"no journal file {args.resume!r}") from None
     if journal.torn_tail is not None:
         out.note("the journal's last line was torn (a crash while writing it); skipped")
+    _check_host(out, journal.api_url, args.base_url)
     args.journal = args.resume
     async with make_client(args, token) as gh:
         reports = await resume_from_journal(gh, args.resume)
@@ -316,6 +317,12 @@ async def _resume(args: argparse.Namespace, out: Out, token: str | None) -> int:
     else:
         out.lines(_report_lines(reports, args))
     return _exit_code(out, reports)
+
+
+def _check_host(out: Out, recorded: str | None, base_url: str) -> None:
+    """Warn when a journal's API host is not the one this run talks to."""
+    if recorded and recorded.rstrip("/") != base_url.rstrip("/"):
+        out.warn(f"the journal was written against {recorded}; this run talks to {base_url}")
 
 
 class _RestoreProgress:
@@ -341,8 +348,7 @@ async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
         recorded = load_journal(args.journal).api_url
     except FileNotFoundError:
         raise UsageError(f"no journal file {args.journal!r}") from None
-    if recorded and recorded.rstrip("/") != args.base_url.rstrip("/"):
-        out.warn(f"the journal was written against {recorded}; this undo talks to {args.base_url}")
+    _check_host(out, recorded, args.base_url)
     hook = _RestoreProgress(out)
     async with make_client(args, token) as gh:
         try:
