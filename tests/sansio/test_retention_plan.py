@@ -254,6 +254,14 @@ def test_naive_now_is_rejected() -> None:
         plan_retention([], RetentionPolicy(older_than=DAY), now=datetime(2026, 1, 1))
 
 
+@pytest.mark.parametrize("field", ["created_at", "updated_at"])
+def test_naive_version_timestamp_is_rejected_with_the_version_id(field: str) -> None:
+    """A hand-built version with a naive timestamp raises ValueError naming id and field."""
+    v = msgspec.structs.replace(ver(8), **{field: datetime(2026, 1, 1)})
+    with pytest.raises(ValueError, match=f"version 8 has a naive {field}"):
+        plan([v], older_than=DAY)
+
+
 # -- pattern syntax, pre-releases, explicit ids ---------------------------------------------
 
 
