@@ -558,10 +558,9 @@ async def restore_from_journal(
 
 
 def _unfinished(journal: Journal, plan: JournalPlan) -> list[int]:
-    """The planned ids of a section with no final outcome yet (never tried, or pending)."""
-    final = {
-        e.version_id for e in journal.entries if _key(e) == _key(plan) and e.status != "pending"
-    }
+    """The planned ids of a section not settled yet: never tried, pending, or failed."""
+    settled = ("deleted", "already_gone", "retained", "changed")
+    final = {e.version_id for e in journal.entries if _key(e) == _key(plan) and e.status in settled}
     return [i for i in plan.planned if i not in final]
 
 
@@ -572,7 +571,10 @@ async def resume_from_journal(
     now: datetime | None = None,
     on_progress: ProgressHook | None = None,
 ) -> list[RetentionReport]:
-    """Finish an interrupted run: re-check and delete each planned version not yet done.
+    """Finish an interrupted run: re-check and delete each planned version not yet settled.
+
+    Not settled: never tried, ``pending`` (the run died during its DELETE) or ``failed``
+    (tried again, e.g. after fixing the token).
 
     Versions are fetched again (a pending one that is gone was deleted by the interrupted
     run: undo still restores it) and re-checked against the journal's policy. Appends to

@@ -19,6 +19,8 @@ from aiogh_packages.errors import (
     ForbiddenError,
     NotFoundAfterRetryError,
     NotFoundError,
+    PackagesError,
+    RateLimitError,
     ServerError,
     ValidationFailed,
 )
@@ -423,3 +425,80 @@ async def test_a_protected_tag_added_between_plan_and_apply_keeps_the_version() 
     assert report.changed == (target,) and target not in _deletes(server)
     assert "protected pattern 'release-*'" in report.outcomes[0].reason
     assert len(report.deleted) == 2
+
+
+async def test_memory_a_rate_limit_beyond_max_wait_stops_without_the_token_advice() -> None:
+    """A RateLimitError stops the run (nothing further sent) but is not an auth stop."""
+    store = MemoryStore(_versions(3))
+    store.errors = [
+        RateLimitError(403, rate_limit=None, secondary=True, retry_after_s=600, reset_at=NOW)
+    ]
+    report = await _apply(store)
+    assert report.stopped is None and report.not_attempted == (2,) and not report.ok
+
+
+async def test_memory_a_transport_failure_fails_the_version_and_undo_still_tries_it(
+    tmp_path: Path,
+) -> None:
+    """A DELETE whose outcome is unknown is failed, and undo restores it if it went through."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(2), journal)
+    store.errors = [PackagesError("connection reset")]
+    report = await _apply(store, journal=journal)
+    assert report.failed == ((1, "connection reset"),)
+    undo = await restore_from_journal(store, journal)
+    assert undo.already_done == (1,)  # the pending line made undo try it; 404: not deleted
+
+
+async def test_memory_a_version_gone_before_its_delete_is_already_gone_without_a_delete() -> None:
+    """The re-check GET finds the version gone: no DELETE is sent."""
+    store = MemoryStore(_versions(3))
+    shown = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    store.deleted[1] = store.active.pop(1)
+    report = await apply_plan(store, ORG, "container", "web", shown.plan)
+    assert report.already_gone == (1,) and ("DELETE", 1) not in store.calls
+
+
+async def test_memory_a_404_on_delete_is_already_gone() -> None:
+    """Without the re-check, a DELETE answered 404 counts as already gone."""
+    store = MemoryStore(_versions(3))
+    store.errors = [NotFoundError(404)]
+    report = await _apply(store, recheck=False)
+    assert report.already_gone == (1,) and report.ok
+
+
+async def test_memory_resume_finishes_the_versions_a_stopped_run_left(tmp_path: Path) -> None:
+    """After an auth stop, resume (with a working token) deletes the rest, none twice."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(4))
+    store.errors = [None, AuthError(401)]
+    first = await _apply(store, journal=journal)
+    assert first.deleted == (1,) and first.stopped
+    store.calls.clear()
+    (report,) = await resume_from_journal(store, journal)
+    assert report.deleted == (2, 3) and ("DELETE", 1) not in store.calls
+    assert sorted(store.deleted) == [1, 2, 3]
+
+
+async def test_memory_a_failed_restore_is_reported(tmp_path: Path) -> None:
+    """A restore that fails is listed with its reason; the others go on."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3))
+    await _apply(store, journal=journal)
+
+    async def refuse(*args: object) -> None:
+        raise ForbiddenError(403, github_message="no")
+
+    store.restore_package_version = refuse  # type: ignore[method-assign, assignment]
+    undo = await restore_from_journal(store, journal)
+    assert [i for i, _ in undo.failed] == [1, 2] and undo.restored == ()
+
+
+def test_the_journal_names_its_api_host(tmp_path: Path) -> None:
+    """Journal.api_url is the host recorded by the run (None for 0.1 journals)."""
+    journal = tmp_path / "j.jsonl"
+    journal.write_text(
+        '{"record":"plan","owner_kind":"org","owner":"a","package_type":"npm",'
+        '"package_name":"p","planned":[1],"api_url":"https://ghe.example/api/v3"}\n'
+    )
+    assert load_journal(journal).api_url == "https://ghe.example/api/v3"
