@@ -304,3 +304,17 @@ def test_undo_warns_when_the_journal_names_another_api_host(
         done = run(other, "undo", "--journal", str(journal))
     assert f"the journal was written against {server.base_url}" in done.stderr
     assert deleted_ids(server) == [101, 102, 103]  # nothing restored on the right host
+
+
+def test_the_last_version_of_a_package_is_never_planned(tmp_path: Path) -> None:
+    """Asked to delete a package's only version, prune keeps it and sends no DELETE."""
+    store = Store()
+    store.add_org("acme")
+    store.add_package("acme", "npm", "lib", visibility="public")
+    only = store.add_version("acme", "npm", "lib", "1.0.0", created_at=OLD).id
+    with FakeGitHub.in_thread(store=store) as gh:
+        args = ("--org", "acme", "--type", "npm", "lib", "--version-id", str(only))
+        done = run(gh, "prune", *args, "--yes", "--json")
+        assert done.returncode == 0, done.stderr
+        (item,) = json.loads(done.stdout)["plan"]["items"]
+        assert item["rule"] == "github-last-version" and deletes(gh) == []
