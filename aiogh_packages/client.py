@@ -809,8 +809,9 @@ class PackagesClient:
             on_progress: called after each deletion with the planned version and outcome.
         """
         return await apply_retention(
-            self, "user", username, package_type, package_name, policy, dry_run=dry_run,
+            self, Owner.user(username), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
+            api_url=self.base_url,
         )  # fmt: skip
 
     async def prune_org_package_versions(
@@ -831,8 +832,9 @@ class PackagesClient:
         See :meth:`prune_user_package_versions` for the arguments.
         """
         return await apply_retention(
-            self, "org", org, package_type, package_name, policy, dry_run=dry_run,
+            self, Owner.org(org), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
+            api_url=self.base_url,
         )  # fmt: skip
 
     async def prune_authenticated_user_package_versions(
@@ -852,9 +854,9 @@ class PackagesClient:
         See :meth:`prune_user_package_versions` for the arguments.
         """
         return await apply_retention(
-            self, "authenticated_user", None, package_type, package_name, policy,
+            self, Owner.authenticated_user(), package_type, package_name, policy,
             dry_run=dry_run, max_deletions=max_deletions, journal=journal, now=now,
-            on_progress=on_progress,
+            on_progress=on_progress, api_url=self.base_url,
         )  # fmt: skip
 
     async def restore_from_journal(
@@ -863,7 +865,11 @@ class PackagesClient:
         *,
         on_progress: Callable[[JournalEntry, str], None] | None = None,
     ) -> RestoreReport:
-        """Restore every version a prune journal records. A 404 counts as done; re-runnable."""
+        """Restore every version a prune journal says may be deleted; a 404 counts as done.
+
+        Versions with a ``pending`` line are restored too (their DELETE may have been applied
+        before a crash); a torn last line is skipped and reported. Safe to re-run.
+        """
         return await restore_from_journal(self, journal, on_progress=on_progress)
 
 

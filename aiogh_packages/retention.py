@@ -3,50 +3,124 @@
 How this works
 --------------
 ``apply_retention`` lists every active version of one package (all pages), asks the pure
-planner (``plan_retention``) which to delete, refuses plans larger than
-``max_deletions``, and deletes the planned versions one after another through the
-client, so the client's write spacing, points budget and rate-limit handling apply. With
-``dry_run=True`` it stops after planning: not one DELETE is sent. ``apply_plan`` is the
-second half alone, for a plan that was shown and approved (the CLI's prune). Each deletion is
-appended to an optional journal (JSON lines, flushed per line) before the next starts,
-so an interrupted run leaves a faithful record; running the same policy again plans
-only what is still active, and finishes the rest without deleting anything twice.
+planner (``plan_retention``) which to delete and, unless ``dry_run``, hands the plan to
+``apply_plan``. Both work against :class:`VersionStore`, the four owner-generic version
+operations of :class:`~aiogh_packages.PackagesClient` (so its write spacing, points budget and
+rate-limit handling apply), or any in-memory stand-in.
 
-``restore_from_journal`` replays a journal through the restore endpoints. A 404 there
-means the version is not deleted (already restored, e.g. by an earlier, interrupted undo)
-or is gone for good, and counts as done rather than failed, so undo can be re-run too.
+``apply_plan`` deletes the planned versions oldest first, one after another. For each:
+
+1. **re-check** (unless ``recheck=False``): one GET; a version gone meanwhile is
+   ``already_gone``, one whose tags or name now make the policy keep it is ``changed``;
+2. **write ahead**: the journal gets a ``pending`` line, fsynced, *before* the DELETE;
+3. the DELETE, then its outcome line: ``deleted``, ``already_gone`` (404), ``retained``
+   (GitHub keeps it by rule: the last version, a popular public version; with GitHub's
+   message), or ``failed``. A 401, or a 403 that is not a rate limit, stops the run at once
+   (nothing further is sent): the token cannot delete, so every other DELETE would fail too.
+
+The journal's first line for a package is a ``plan`` record (owner, package, API host,
+policy, planned ids), so ``resume_from_journal`` can finish an interrupted run and
+``restore_from_journal`` restores every version whose DELETE may have been applied: each
+one with a ``pending`` (or, in 0.1 journals, ``deleted``) line, whatever came after it. A
+SIGKILL at any moment therefore leaves a journal from which nothing deleted is missing; a
+torn last line (the crash case) is reported and skipped, every complete line is used.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, Literal, Protocol, cast
 
 import msgspec
 
-from ._sansio.retention_plan import PlannedVersion, RetentionPlan, RetentionPolicy, plan_retention
+from ._sansio.retention_plan import (
+    Decision,
+    PlannedVersion,
+    RetentionPlan,
+    RetentionPolicy,
+    deletion_order,
+    is_github_refusal,
+    plan_retention,
+)
+from ._sansio.retention_plan import recheck as _recheck
 from ._sansio.routes import OwnerKind
-from .errors import AuthError, NotFoundError, PackagesError, RateLimitError
-
-if TYPE_CHECKING:
-    from ._base import ClientBase
+from .errors import (
+    APIError,
+    AuthError,
+    ForbiddenError,
+    NotFoundAfterRetryError,
+    NotFoundError,
+    PackagesError,
+    RateLimitError,
+)
+from .models import PackageState, PackageType, PackageVersion
+from .owner import Owner
 
 __all__ = [
+    "Journal",
     "JournalEntry",
+    "JournalPlan",
+    "Outcome",
     "RestoreReport",
     "RetentionLimitError",
     "RetentionReport",
+    "VersionOutcome",
+    "VersionStore",
     "apply_plan",
     "apply_retention",
+    "load_journal",
     "read_journal",
     "restore_from_journal",
+    "resume_from_journal",
 ]
 
+Outcome = Literal["deleted", "already_gone", "retained", "changed", "failed", "not_attempted"]
+JournalStatus = Literal["pending", "deleted", "already_gone", "retained", "changed", "failed"]
 ProgressHook = Callable[[PlannedVersion, str], None]
-"""Called after each planned deletion with its outcome: deleted, already-gone or failed."""
+"""Called after each planned deletion with its outcome (an :data:`Outcome`)."""
+
+_TOKEN_ADVICE = (
+    "the token needs delete:packages (classic) or the package's admin role; "
+    "nothing further was sent"
+)
+
+
+class VersionStore(Protocol):
+    """The version operations retention needs; :class:`~aiogh_packages.PackagesClient` is one."""
+
+    def iter_package_versions(
+        self,
+        owner: Owner,
+        package_type: PackageType,
+        package_name: str,
+        *,
+        state: PackageState | None = None,
+        per_page: int = 100,
+    ) -> AsyncIterator[PackageVersion]:
+        """Every version of the package, all pages."""
+        ...
+
+    async def get_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> PackageVersion:
+        """One version; NotFoundError when it is not active."""
+        ...
+
+    async def delete_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        """Delete one version."""
+        ...
+
+    async def restore_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        """Restore one deleted version."""
+        ...
 
 
 class RetentionLimitError(ValueError):
@@ -54,20 +128,73 @@ class RetentionLimitError(ValueError):
 
 
 class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One deleted version, as written to (and read from) a journal line."""
+    """One line of a journal about one version: its status and when.
+
+    Journals written by 0.1 have only deletions (``status`` absent: ``deleted``, time in
+    ``deleted_at``); they read as such.
+    """
 
     owner_kind: OwnerKind
     owner: str | None
-    package_type: str
+    package_type: PackageType
     package_name: str
     version_id: int
-    name: str
-    tags: tuple[str, ...]
-    deleted_at: datetime
+    name: str = ""
+    tags: tuple[str, ...] = ()
+    status: JournalStatus = "deleted"
+    at: datetime | None = None
+    deleted_at: datetime | None = None
+    reason: str | None = None
+    api_url: str | None = None
+
+    @property
+    def owner_value(self) -> Owner:
+        """The entry's owner as an :class:`~aiogh_packages.Owner`."""
+        return Owner(self.owner_kind, self.owner)
+
+
+class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="plan"):
+    """The first journal line of a package's section: what the run set out to delete."""
+
+    owner_kind: OwnerKind
+    owner: str | None
+    package_type: PackageType
+    package_name: str
+    planned: tuple[int, ...]
+    policy: RetentionPolicy | None = None
+    api_url: str | None = None
+    at: datetime | None = None
+
+    @property
+    def owner_value(self) -> Owner:
+        """The section's owner as an :class:`~aiogh_packages.Owner`."""
+        return Owner(self.owner_kind, self.owner)
+
+
+class Journal(msgspec.Struct, frozen=True, kw_only=True):
+    """A journal's complete lines, and the torn last line if a crash left one."""
+
+    plans: tuple[JournalPlan, ...] = ()
+    entries: tuple[JournalEntry, ...] = ()
+    torn_tail: str | None = None
+
+    @property
+    def api_url(self) -> str | None:
+        """The API root the journal's run talked to (None for 0.1 journals)."""
+        urls = [p.api_url for p in self.plans] + [e.api_url for e in self.entries]
+        return next((u for u in urls if u), None)
+
+
+class VersionOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """What happened to one planned deletion, and why."""
+
+    id: int
+    outcome: Outcome
+    reason: str = ""
 
 
 class RetentionReport(msgspec.Struct, frozen=True, kw_only=True):
-    """What ``apply_retention`` did.
+    """What ``apply_retention``/``apply_plan`` did.
 
     Attributes:
         plan: the plan, every version with its decision and rule.
@@ -76,6 +203,11 @@ class RetentionReport(msgspec.Struct, frozen=True, kw_only=True):
         already_gone: ids planned for deletion that GitHub no longer had (404).
         failed: ``(id, reason)`` for deletions that failed.
         not_attempted: ids left alone after a failure that stops the run (auth, rate limit).
+        retained: ``(id, GitHub's message)`` for deletions GitHub refuses by rule.
+        changed: ids skipped because the re-check found the policy now keeps them.
+        deferred: ids beyond ``limit``, left for the next run.
+        outcomes: one :class:`VersionOutcome` per planned deletion, in the order tried.
+        stopped: why the run stopped early (an authorization failure), else None.
     """
 
     plan: RetentionPlan
@@ -84,26 +216,38 @@ class RetentionReport(msgspec.Struct, frozen=True, kw_only=True):
     already_gone: tuple[int, ...] = ()
     failed: tuple[tuple[int, str], ...] = ()
     not_attempted: tuple[int, ...] = ()
+    retained: tuple[tuple[int, str], ...] = ()
+    changed: tuple[int, ...] = ()
+    deferred: tuple[int, ...] = ()
+    outcomes: tuple[VersionOutcome, ...] = ()
+    stopped: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every planned deletion is done (deleted or already gone)."""
+        """True when every attempted deletion is done, retained by GitHub or skipped."""
         return not self.failed and not self.not_attempted
 
 
 class RestoreReport(msgspec.Struct, frozen=True, kw_only=True):
-    """What ``restore_from_journal`` did: restored ids, 404s counted as done, failures."""
+    """What ``restore_from_journal`` did.
+
+    Attributes:
+        restored: ids restored.
+        already_done: ids whose restore got 404: never deleted, restored already, or gone.
+        failed: ``(id, reason)`` for restores that failed.
+        torn_tail: the torn last line of the journal, skipped, or None.
+    """
 
     restored: tuple[int, ...] = ()
     already_done: tuple[int, ...] = ()
     failed: tuple[tuple[int, str], ...] = ()
+    torn_tail: str | None = None
 
 
 async def apply_retention(
-    client: ClientBase,
-    kind: OwnerKind,
-    owner: str | None,
-    package_type: str,
+    store: VersionStore,
+    owner: Owner,
+    package_type: PackageType,
     package_name: str,
     policy: RetentionPolicy,
     *,
@@ -112,111 +256,209 @@ async def apply_retention(
     max_deletions: int = 100,
     journal: str | Path | None = None,
     on_progress: ProgressHook | None = None,
+    limit: int | None = None,
+    recheck: bool = True,
+    api_url: str | None = None,
 ) -> RetentionReport:
-    """List, plan and (unless ``dry_run``) delete; see the module docstring."""
-    if isinstance(max_deletions, bool) or not isinstance(max_deletions, int) or max_deletions < 0:
-        raise ValueError(f"max_deletions must be an int >= 0, got {max_deletions!r}")
-    listing = client._list_versions(kind, owner, package_type, package_name, None, 100)
+    """List, plan and (unless ``dry_run``) delete; see the module docstring and ``apply_plan``."""
+    _check_count("max_deletions", max_deletions)
+    listing = store.iter_package_versions(owner, package_type, package_name)
     versions = [v async for v in listing]
     moment = now or datetime.now(timezone.utc)
     plan = plan_retention(versions, policy, now=moment, package_type=package_type)
     if dry_run:
         return RetentionReport(plan=plan, dry_run=True)
     return await apply_plan(
-        client, kind, owner, package_type, package_name, plan,
-        max_deletions=max_deletions, journal=journal, on_progress=on_progress,
+        store, owner, package_type, package_name, plan, max_deletions=max_deletions,
+        journal=journal, on_progress=on_progress, limit=limit, recheck=recheck, api_url=api_url,
     )  # fmt: skip
 
 
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+
+
 async def apply_plan(
-    client: ClientBase,
-    kind: OwnerKind,
-    owner: str | None,
-    package_type: str,
+    store: VersionStore,
+    owner: Owner,
+    package_type: PackageType,
     package_name: str,
     plan: RetentionPlan,
     *,
     max_deletions: int = 100,
     journal: str | Path | None = None,
     on_progress: ProgressHook | None = None,
+    limit: int | None = None,
+    recheck: bool = True,
+    api_url: str | None = None,
 ) -> RetentionReport:
-    """Delete what an already reviewed ``plan`` marks for deletion, without listing again.
+    """Delete what an already reviewed ``plan`` marks for deletion, oldest first.
+
+    Args:
+        limit: delete only the ``limit`` oldest planned versions; the rest are ``deferred``
+            for the next run. ``max_deletions`` applies to what this run deletes.
+        recheck: fetch each version right before its DELETE (one GET each) and skip it as
+            ``changed`` when the plan's policy would now keep it.
+        journal: append the plan and every intent and outcome here (JSON lines, fsynced).
+        api_url: the API root, recorded in the journal so undo hints name the host.
 
     Raises:
-        RetentionLimitError: the plan deletes more than ``max_deletions`` versions.
+        RetentionLimitError: this run would delete more than ``max_deletions`` versions.
     """
-    if len(plan.to_delete) > max_deletions:
+    _check_count("max_deletions", max_deletions)
+    if limit is not None:
+        _check_count("limit", limit)
+    ordered = deletion_order(plan)
+    batch, deferred = ordered[:limit], ordered[limit:] if limit is not None else ()
+    if len(batch) > max_deletions:
         raise RetentionLimitError(
-            f"the plan deletes {len(plan.to_delete)} versions of {package_name!r}, more than "
+            f"the plan deletes {len(batch)} versions of {package_name!r}, more than "
             f"max_deletions={max_deletions}; review it with dry_run=True, then raise "
-            f"max_deletions to {len(plan.to_delete)} to allow it"
+            f"max_deletions to {len(batch)} to allow it (or set a limit)"
         )
+    section = _Section(owner, package_type, package_name, api_url)
     with _open_journal(journal) as out:
-        return await _delete_planned(
-            client, kind, owner, package_type, package_name, plan, out, on_progress
-        )
+        applier = _Applier(store, section, out, plan.policy, on_progress, recheck=recheck)
+        if batch:
+            applier.write(section.plan_record(batch, plan.policy))
+        for item in batch:
+            if not await applier.one(item):
+                break
+    return applier.report(plan, batch, tuple(p.version.id for p in deferred))
 
 
-async def _delete_planned(
-    client: ClientBase,
-    kind: OwnerKind,
-    owner: str | None,
-    package_type: str,
-    package_name: str,
-    plan: RetentionPlan,
-    journal: IO[str] | None,
-    on_progress: ProgressHook | None,
-) -> RetentionReport:
-    deleted: list[int] = []
-    gone: list[int] = []
-    failed: list[tuple[int, str]] = []
-    planned = list(plan.to_delete)
-    for index, item in enumerate(planned):
-        version = item.version
+class _Section:
+    """One package's part of a journal: who, what, where."""
+
+    def __init__(
+        self, owner: Owner, package_type: PackageType, package_name: str, api_url: str | None
+    ) -> None:
+        self.owner, self.package_type, self.package_name = owner, package_type, package_name
+        self.api_url = api_url
+
+    def plan_record(
+        self, batch: tuple[PlannedVersion, ...], policy: RetentionPolicy | None
+    ) -> JournalPlan:
+        return JournalPlan(
+            owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
+            package_name=self.package_name, planned=tuple(p.version.id for p in batch),
+            policy=policy, api_url=self.api_url, at=datetime.now(timezone.utc),
+        )  # fmt: skip
+
+    def entry(self, v: PackageVersion, status: JournalStatus, reason: str = "") -> JournalEntry:
+        return JournalEntry(
+            owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
+            package_name=self.package_name, version_id=v.id, name=v.name, tags=v.tags,
+            status=status, at=datetime.now(timezone.utc), reason=reason or None,
+            api_url=self.api_url,
+        )  # fmt: skip
+
+
+class _Applier:
+    """Deletes planned versions one by one, journaling intent and outcome."""
+
+    def __init__(
+        self,
+        store: VersionStore,
+        section: _Section,
+        journal: IO[str] | None,
+        policy: RetentionPolicy | None,
+        hook: ProgressHook | None,
+        *,
+        recheck: bool = True,
+    ) -> None:
+        self.store, self.section, self.journal = store, section, journal
+        self.policy, self.hook, self.recheck = policy, hook, recheck
+        self.outcomes: list[VersionOutcome] = []
+        self.stopped: str | None = None
+        self.current: PackageVersion  # the version being worked on, as last fetched
+
+    def write(self, record: JournalPlan | JournalEntry) -> None:
+        """Append one line and make it durable before going on (write-ahead)."""
+        if self.journal is not None:
+            self.journal.write(msgspec.json.encode(record).decode() + "\n")
+            self.journal.flush()
+            os.fsync(self.journal.fileno())
+
+    async def one(self, item: PlannedVersion) -> bool:
+        """Re-check and delete one version; False when the run must stop."""
+        self.current = item.version
         try:
-            await client._delete_version(kind, owner, package_type, package_name, version.id)
-        except NotFoundError:
-            gone.append(version.id)
-            outcome = "already-gone"
-        except (AuthError, RateLimitError) as exc:
-            failed.append((version.id, str(exc)))
-            rest = tuple(p.version.id for p in planned[index + 1 :])
-            _notify(on_progress, item, "failed")
-            return _report(plan, deleted, gone, failed, rest)
+            outcome, reason = await self._attempt(item.version)
+        except APIError as exc:
+            outcome, reason = _classify(exc)
+            if outcome == "failed" and _stops(exc):
+                if not isinstance(exc, RateLimitError):
+                    self.stopped = f"{exc}; {_TOKEN_ADVICE}"
+                self._record(item, "failed", str(exc))
+                return False
         except PackagesError as exc:
-            failed.append((version.id, str(exc)))
-            outcome = "failed"
-        else:
-            deleted.append(version.id)
-            outcome = "deleted"
-            if journal is not None:
-                entry = JournalEntry(
-                    owner_kind=kind, owner=owner, package_type=package_type,
-                    package_name=package_name, version_id=version.id, name=version.name,
-                    tags=version.tags, deleted_at=datetime.now(timezone.utc),
-                )  # fmt: skip
-                journal.write(msgspec.json.encode(entry).decode() + "\n")
-                journal.flush()
-        _notify(on_progress, item, outcome)
-    return _report(plan, deleted, gone, failed, ())
+            outcome, reason = "failed", str(exc)
+        self._record(item, outcome, reason)
+        return True
+
+    async def _attempt(self, v: PackageVersion) -> tuple[Outcome, str]:
+        s = self.section
+        args = (s.owner, s.package_type, s.package_name, v.id)
+        if self.recheck:
+            try:
+                self.current = await self.store.get_package_version(*args)
+            except NotFoundError:
+                return "already_gone", "not found when re-checked before its DELETE"
+            verdict = _recheck(self.current, self.policy) if self.policy is not None else None
+            if verdict is not None:
+                return "changed", f"changed since the plan: {verdict[1]}"
+        self.write(s.entry(self.current, "pending"))
+        try:
+            await self.store.delete_package_version(*args)
+        except NotFoundAfterRetryError:
+            return "deleted", "an attempt lost its answer; GitHub had applied it"
+        except NotFoundError:
+            return "already_gone", "GitHub answered 404: already deleted"
+        return "deleted", ""
+
+    def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:
+        status = cast(JournalStatus, outcome)  # never not_attempted: only tried versions
+        self.write(self.section.entry(self.current, status, reason))
+        self.outcomes.append(VersionOutcome(id=item.version.id, outcome=outcome, reason=reason))
+        if self.hook is not None:
+            self.hook(item, outcome)
+
+    def report(
+        self, plan: RetentionPlan, batch: tuple[PlannedVersion, ...], deferred: tuple[int, ...]
+    ) -> RetentionReport:
+        tried = {o.id for o in self.outcomes}
+        rest = tuple(p.version.id for p in batch if p.version.id not in tried)
+        skipped = [
+            VersionOutcome(id=i, outcome="not_attempted", reason="the run stopped") for i in rest
+        ]
+        outcomes = (*self.outcomes, *skipped)
+
+        def ids(kind: Outcome) -> tuple[int, ...]:
+            return tuple(o.id for o in outcomes if o.outcome == kind)
+
+        def why(kind: Outcome) -> tuple[tuple[int, str], ...]:
+            return tuple((o.id, o.reason) for o in outcomes if o.outcome == kind)
+
+        return RetentionReport(
+            plan=plan, dry_run=False, deleted=ids("deleted"), already_gone=ids("already_gone"),
+            failed=why("failed"), not_attempted=rest, retained=why("retained"),
+            changed=ids("changed"), deferred=deferred, outcomes=outcomes, stopped=self.stopped,
+        )  # fmt: skip
 
 
-def _report(
-    plan: RetentionPlan,
-    deleted: list[int],
-    gone: list[int],
-    failed: list[tuple[int, str]],
-    rest: tuple[int, ...],
-) -> RetentionReport:
-    return RetentionReport(
-        plan=plan, dry_run=False, deleted=tuple(deleted), already_gone=tuple(gone),
-        failed=tuple(failed), not_attempted=rest,
-    )  # fmt: skip
+def _classify(exc: APIError) -> tuple[Outcome, str]:
+    """GitHub's refusals by rule are ``retained`` with its message; the rest ``failed``."""
+    message = exc.github_message or str(exc)
+    if is_github_refusal(exc.status, message):
+        return "retained", f"GitHub keeps it: {message}"
+    return "failed", str(exc)
 
 
-def _notify(hook: ProgressHook | None, item: PlannedVersion, outcome: str) -> None:
-    if hook is not None:
-        hook(item, outcome)
+def _stops(exc: APIError) -> bool:
+    """401, a 403 that is not a rate limit, and rate limits beyond max_wait stop the run."""
+    return isinstance(exc, (AuthError, ForbiddenError, RateLimitError))
 
 
 @contextlib.contextmanager
@@ -228,35 +470,76 @@ def _open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
         yield handle
 
 
-def read_journal(path: str | Path) -> list[JournalEntry]:
-    """The entries of a journal file, in the order they were written."""
-    entries = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+_LINE = msgspec.json.Decoder()
+
+
+def _parse_line(line: str) -> JournalPlan | JournalEntry:
+    data = _LINE.decode(line)
+    if isinstance(data, dict) and data.get("record") == "plan":
+        return msgspec.convert(data, JournalPlan)
+    return msgspec.convert(data, JournalEntry)
+
+
+def load_journal(path: str | Path) -> Journal:
+    """Every complete line of a journal; a torn (undecodable) last line is set aside.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ValueError: a line other than the last is not a journal line (names file and line).
+    """
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    plans: list[JournalPlan] = []
+    entries: list[JournalEntry] = []
+    for index, (number, line) in enumerate(numbered):
         try:
-            entries.append(msgspec.json.decode(line, type=JournalEntry))
+            record = _parse_line(line)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise ValueError(f"{path}:{number}: not a journal entry: {exc}") from exc
-    return entries
+            if index == len(numbered) - 1:
+                return Journal(plans=tuple(plans), entries=tuple(entries), torn_tail=line)
+            raise ValueError(f"{path}:{number}: not a journal line: {exc}") from exc
+        (plans if isinstance(record, JournalPlan) else entries).append(record)  # type: ignore[arg-type]
+    return Journal(plans=tuple(plans), entries=tuple(entries))
+
+
+def read_journal(path: str | Path) -> list[JournalEntry]:
+    """The version entries of a journal, in the order they were written (torn tail skipped)."""
+    return list(load_journal(path).entries)
+
+
+def _key(e: JournalEntry | JournalPlan) -> tuple[str, str | None, str, str]:
+    return (e.owner_kind, e.owner, e.package_type, e.package_name)
+
+
+def _maybe_deleted(entries: tuple[JournalEntry, ...]) -> list[JournalEntry]:
+    """One entry per version whose DELETE may have been applied, in journal order."""
+    seen: dict[tuple[tuple[str, str | None, str, str], int], JournalEntry] = {}
+    for e in entries:
+        if e.status in ("pending", "deleted"):
+            seen.setdefault((_key(e), e.version_id), e)
+    return list(seen.values())
 
 
 async def restore_from_journal(
-    client: ClientBase,
+    store: VersionStore,
     path: str | Path,
     *,
     on_progress: Callable[[JournalEntry, str], None] | None = None,
 ) -> RestoreReport:
-    """Restore every version a journal records; 404s count as done. Safe to re-run."""
+    """Restore every version whose DELETE the journal says may have been applied.
+
+    A 404 counts as done (it was not deleted after all, or is restored already), so undo can
+    be re-run. A torn last line is skipped and reported in ``torn_tail``.
+    """
+    journal = load_journal(path)
     restored: list[int] = []
     done: list[int] = []
     failed: list[tuple[int, str]] = []
-    for entry in read_journal(path):
+    for entry in _maybe_deleted(journal.entries):
         try:
-            await client._restore_version(
-                entry.owner_kind, entry.owner, entry.package_type, entry.package_name,
-                entry.version_id,
-            )  # fmt: skip
+            await store.restore_package_version(
+                entry.owner_value, entry.package_type, entry.package_name, entry.version_id
+            )
         except NotFoundError:
             done.append(entry.version_id)
             outcome = "already-done"
@@ -268,4 +551,60 @@ async def restore_from_journal(
             outcome = "restored"
         if on_progress is not None:
             on_progress(entry, outcome)
-    return RestoreReport(restored=tuple(restored), already_done=tuple(done), failed=tuple(failed))
+    return RestoreReport(
+        restored=tuple(restored), already_done=tuple(done), failed=tuple(failed),
+        torn_tail=journal.torn_tail,
+    )  # fmt: skip
+
+
+def _unfinished(journal: Journal, plan: JournalPlan) -> list[int]:
+    """The planned ids of a section not settled yet: never tried, pending, or failed."""
+    settled = ("deleted", "already_gone", "retained", "changed")
+    final = {e.version_id for e in journal.entries if _key(e) == _key(plan) and e.status in settled}
+    return [i for i in plan.planned if i not in final]
+
+
+async def resume_from_journal(
+    store: VersionStore,
+    path: str | Path,
+    *,
+    now: datetime | None = None,
+    on_progress: ProgressHook | None = None,
+) -> list[RetentionReport]:
+    """Finish an interrupted run: re-check and delete each planned version not yet settled.
+
+    Not settled: never tried, ``pending`` (the run died during its DELETE) or ``failed``
+    (tried again, e.g. after fixing the token).
+
+    Versions are fetched again (a pending one that is gone was deleted by the interrupted
+    run: undo still restores it) and re-checked against the journal's policy. Appends to
+    the same journal. On a finished journal nothing is sent. One report per package section.
+    """
+    journal = load_journal(path)
+    moment = now or datetime.now(timezone.utc)
+    reports = []
+    for plan in journal.plans:
+        section = _Section(plan.owner_value, plan.package_type, plan.package_name, plan.api_url)
+        items = [_resumed(i, moment) for i in _unfinished(journal, plan)]
+        resumed = RetentionPlan(items=tuple(items), policy=plan.policy)
+        with _open_journal(path) as out:
+            applier = _Applier(store, section, out, plan.policy, on_progress)
+            for item in items:
+                if not await applier.one(item):
+                    break
+        reports.append(applier.report(resumed, tuple(items), ()))
+        if applier.stopped:
+            break
+    return reports
+
+
+def _resumed(version_id: int, now: datetime) -> PlannedVersion:
+    """A planned deletion known only by id; the re-check fetches the rest."""
+    stub = msgspec.convert(
+        {"id": version_id, "name": "", "url": "", "package_html_url": "",
+         "created_at": now.isoformat(), "updated_at": now.isoformat()},
+        PackageVersion,
+    )  # fmt: skip
+    return PlannedVersion(
+        version=stub, decision=Decision.DELETE, rule="delete", reason="resumed", age=now - now
+    )

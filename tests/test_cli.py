@@ -415,7 +415,9 @@ def test_prune_dry_run_apply_and_undo(fresh: FakeGitHub, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert "deleted 2, already gone 0, failed 0" in done.stdout
     assert active_ids(fresh) == [3497268]
-    assert len(journal.read_text().splitlines()) == 2
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    statuses = [r.get("status", r.get("record")) for r in records]
+    assert statuses == ["plan", "pending", "deleted", "pending", "deleted"]  # write-ahead
 
     done = run(*on(fresh, "undo", "--journal", str(journal), "--json"))
     assert done.returncode == 0, done.stderr

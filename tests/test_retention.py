@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 from conftest import TOKEN
 
-from aiogh_packages import PackagesClient, RetentionPolicy
-from aiogh_packages.retention import RetentionLimitError, apply_plan, read_journal
+from aiogh_packages import Owner, PackagesClient, RetentionPolicy
+from aiogh_packages._sansio.retention_plan import deletion_order
+from aiogh_packages.errors import (
+    AuthError,
+    ForbiddenError,
+    NotFoundAfterRetryError,
+    NotFoundError,
+    PackagesError,
+    RateLimitError,
+    ServerError,
+    ValidationFailed,
+)
+from aiogh_packages.models import PackageState, PackageType, PackageVersion
+from aiogh_packages.retention import (
+    RetentionLimitError,
+    RetentionReport,
+    apply_plan,
+    apply_retention,
+    load_journal,
+    read_journal,
+    restore_from_journal,
+    resume_from_journal,
+)
 from aiogh_packages.testing import FakeGitHub, Fault, Store
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+ORG = Owner.org("octo-org")
 POLICY = RetentionPolicy(keep_latest=20, older_than=timedelta(days=30), tagged="untagged")
 
 
@@ -117,7 +143,8 @@ async def test_rerun_after_failure_midway_finishes_without_duplicate_deletes(
         assert not set(_deletes(server)) & set(first.deleted)  # nothing deleted twice
         successful = set(first.deleted) | set(second.deleted)
         assert len(successful) == len(first.plan.to_delete)
-        assert sorted(e.version_id for e in read_journal(journal)) == sorted(successful)
+        journaled = [e.version_id for e in read_journal(journal) if e.status == "deleted"]
+        assert sorted(journaled) == sorted(successful)
 
 
 async def test_undo_restores_every_journaled_version_and_can_be_rerun(tmp_path: Path) -> None:
@@ -151,19 +178,32 @@ async def test_max_deletions_must_be_a_non_negative_int() -> None:
         assert server.requests == []
 
 
-async def test_apply_plan_deletes_the_reviewed_plan_without_listing_again() -> None:
-    """apply_plan sends exactly the plan's DELETEs and not one GET: what was shown is done."""
+async def test_apply_plan_without_recheck_deletes_the_reviewed_plan_without_listing_again() -> None:
+    """With recheck=False, apply_plan sends exactly the plan's DELETEs, oldest first, no GET."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
         shown = await gh.prune_org_package_versions(
             "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
         )
         server.clear_requests()
         report = await apply_plan(
-            gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=300
+            gh, ORG, "container", "web", shown.plan, max_deletions=300, recheck=False
         )
-    planned = [p.version.id for p in shown.plan.to_delete]
+    planned = [p.version.id for p in deletion_order(shown.plan)]
     assert _deletes(server) == planned and list(report.deleted) == planned
     assert [r.method for r in server.requests] == ["DELETE"] * len(planned)
+
+
+async def test_apply_plan_rechecks_each_version_with_one_get_before_its_delete() -> None:
+    """By default every DELETE is preceded by one GET of the same version."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
+        )
+        server.clear_requests()
+        await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=300)
+    pairs = [(r.method, r.path) for r in server.requests]
+    assert pairs[0::2] == [("GET", path) for _, path in pairs[1::2]]
+    assert [m for m, _ in pairs[1::2]] == ["DELETE"] * len(shown.plan.to_delete)
 
 
 async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None:
@@ -174,5 +214,291 @@ async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None
         )
         server.clear_requests()
         with pytest.raises(RetentionLimitError):
-            await apply_plan(gh, "org", "octo-org", "container", "web", shown.plan, max_deletions=1)
+            await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=1)
     assert server.requests == []
+
+
+# -- against an in-memory VersionStore ----------------------------------------------------
+
+
+class MemoryStore:
+    """An in-memory :class:`VersionStore`: versions by id, scripted errors per DELETE."""
+
+    def __init__(self, versions: list[PackageVersion], journal: Path | None = None) -> None:
+        self.active = {v.id: v for v in versions}
+        self.deleted: dict[int, PackageVersion] = {}
+        self.errors: list[Exception | None] = []
+        self.calls: list[tuple[str, int]] = []
+        self.journal = journal
+        self.journal_at_delete: list[str] = []
+
+    async def _listing(self) -> AsyncIterator[PackageVersion]:
+        for v in list(self.active.values()):
+            yield v
+
+    def iter_package_versions(
+        self, owner: Owner, package_type: PackageType, package_name: str, *,
+        state: PackageState | None = None, per_page: int = 100,
+    ) -> AsyncIterator[PackageVersion]:  # fmt: skip
+        return self._listing()
+
+    async def get_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> PackageVersion:
+        self.calls.append(("GET", package_version_id))
+        if package_version_id not in self.active:
+            raise NotFoundError(404)
+        return self.active[package_version_id]
+
+    async def delete_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        self.calls.append(("DELETE", package_version_id))
+        if self.journal is not None:
+            self.journal_at_delete.append(self.journal.read_text().splitlines()[-1])
+        error = self.errors.pop(0) if self.errors else None
+        if error is not None:
+            raise error
+        self.deleted[package_version_id] = self.active.pop(package_version_id)
+
+    async def restore_package_version(
+        self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
+    ) -> None:
+        self.calls.append(("RESTORE", package_version_id))
+        if package_version_id not in self.deleted:
+            raise NotFoundError(404)
+        self.active[package_version_id] = self.deleted.pop(package_version_id)
+
+
+def _versions(count: int) -> list[PackageVersion]:
+    """``count`` untagged container versions, ids 1.., oldest first, plus a tagged newest one."""
+    data = [
+        {"id": i, "name": f"sha256:{i:064x}", "url": "", "package_html_url": "",
+         "created_at": (NOW - timedelta(days=100 - i)).isoformat(),
+         "updated_at": (NOW - timedelta(days=100 - i)).isoformat(),
+         "metadata": {"package_type": "container", "container": {"tags": ["v1"] if i == count else []}}}
+        for i in range(1, count + 1)
+    ]  # fmt: skip
+    return msgspec.convert(data, list[PackageVersion])
+
+
+UNTAGGED = RetentionPolicy(tagged="untagged")
+
+
+async def _apply(store: MemoryStore, **kw: Any) -> RetentionReport:
+    return await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, **kw)
+
+
+async def test_memory_a_403_stops_the_run_after_one_delete() -> None:
+    """A ForbiddenError on the first DELETE sends nothing further and reports why."""
+    store = MemoryStore(_versions(4))
+    store.errors = [ForbiddenError(403, github_message="Must have admin rights")]
+    report = await _apply(store)
+    assert [c for c in store.calls if c[0] == "DELETE"] == [("DELETE", 1)]
+    assert report.stopped and "delete:packages" in report.stopped
+    assert report.not_attempted == (2, 3) and not report.ok
+
+
+async def test_memory_a_401_stops_the_run_too() -> None:
+    """An AuthError stops the run like a 403."""
+    store = MemoryStore(_versions(3))
+    store.errors = [AuthError(401, github_message="Bad credentials")]
+    report = await _apply(store)
+    assert report.stopped and report.not_attempted == (2,)
+
+
+async def test_memory_a_rule_refusal_is_retained_and_the_run_goes_on() -> None:
+    """A 400 'last version' refusal is retained with GitHub's message, not failed."""
+    message = (
+        "You cannot delete the last version of a package. You must delete the package instead."
+    )
+    store = MemoryStore(_versions(3))
+    store.errors = [ValidationFailed(400, github_message=message)]
+    report = await _apply(store)
+    assert report.retained == ((1, f"GitHub keeps it: {message}"),)
+    assert report.deleted == (2,) and report.failed == () and report.ok
+
+
+async def test_memory_a_server_error_fails_one_version_and_the_run_goes_on() -> None:
+    """A 5xx after the retries fails that version only."""
+    store = MemoryStore(_versions(3))
+    store.errors = [ServerError(502)]
+    report = await _apply(store)
+    assert [i for i, _ in report.failed] == [1] and report.deleted == (2,)
+
+
+async def test_memory_pending_is_journaled_before_each_delete(tmp_path: Path) -> None:
+    """When each DELETE is sent, the journal's last line is that version's pending intent."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3), journal)
+    await _apply(store, journal=journal)
+    assert [json.loads(line)["status"] for line in store.journal_at_delete] == ["pending"] * 2
+    assert [json.loads(line)["version_id"] for line in store.journal_at_delete] == [1, 2]
+
+
+async def test_memory_a_lost_answer_counts_as_deleted_and_undo_restores_it(tmp_path: Path) -> None:
+    """NotFoundAfterRetryError means GitHub applied the DELETE: undo restores it."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(2), journal)
+    store.errors = [NotFoundAfterRetryError(404)]
+    store.deleted[1] = store.active.pop(1)  # applied, answer lost
+    store.active[1] = store.deleted[1]  # visible to the re-check GET until the DELETE
+    report = await _apply(store, journal=journal)
+    assert report.deleted == (1,)
+    store.active.pop(1, None)
+    undo = await restore_from_journal(store, journal)
+    assert undo.restored == (1,)
+
+
+async def test_memory_a_version_tagged_since_the_plan_is_changed_not_deleted() -> None:
+    """The re-check GET sees a new tag; the version is skipped as changed."""
+    store = MemoryStore(_versions(3))
+    report = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    store.active[1] = msgspec.structs.replace(
+        store.active[1], metadata=msgspec.convert(
+            {"package_type": "container", "container": {"tags": ["release"]}}, type(store.active[3].metadata)
+        ),
+    )  # fmt: skip
+    applied = await apply_plan(store, ORG, "container", "web", report.plan)
+    assert applied.changed == (1,) and applied.deleted == (2,)
+
+
+async def test_memory_no_recheck_sends_no_get() -> None:
+    """recheck=False deletes without fetching first."""
+    store = MemoryStore(_versions(3))
+    await _apply(store, recheck=False)
+    assert [m for m, _ in store.calls] == ["DELETE", "DELETE"]
+
+
+async def test_memory_limit_deletes_the_oldest_and_defers_the_rest() -> None:
+    """limit=1 deletes the oldest planned version and defers the others."""
+    store = MemoryStore(_versions(4))
+    report = await _apply(store, limit=1)
+    assert report.deleted == (1,) and report.deferred == (2, 3)
+
+
+async def test_memory_resume_on_a_finished_journal_sends_nothing(tmp_path: Path) -> None:
+    """Resuming a journal whose run finished changes nothing."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3))
+    await _apply(store, journal=journal)
+    store.calls.clear()
+    reports = await resume_from_journal(store, journal)
+    assert store.calls == [] and all(r.outcomes == () for r in reports)
+
+
+def test_a_journal_written_by_0_1_reads_as_deletions(tmp_path: Path) -> None:
+    """0.1 lines (owner_kind + owner, deleted_at, no status) read as deleted entries."""
+    journal = tmp_path / "old.jsonl"
+    journal.write_text(
+        '{"owner_kind":"org","owner":"acme","package_type":"container","package_name":"web",'
+        '"version_id":7,"name":"sha256:1","tags":[],"deleted_at":"2026-01-01T00:00:00Z"}\n'
+    )
+    (entry,) = read_journal(journal)
+    assert entry.status == "deleted" and entry.owner_value == Owner.org("acme")
+
+
+def test_a_torn_last_line_is_set_aside_and_a_torn_middle_line_is_an_error(tmp_path: Path) -> None:
+    """load_journal keeps every complete line; only the last one may be torn."""
+    good = '{"owner_kind":"org","owner":"a","package_type":"npm","package_name":"p","version_id":1}'
+    journal = tmp_path / "j.jsonl"
+    journal.write_text(f'{good}\n{{"owner_kind":"or')
+    loaded = load_journal(journal)
+    assert len(loaded.entries) == 1 and loaded.torn_tail == '{"owner_kind":"or'
+    journal.write_text(f'{{"owner_kind":"or\n{good}\n')
+    with pytest.raises(ValueError, match=r"j.jsonl:1: not a journal line"):
+        load_journal(journal)
+
+
+async def test_a_protected_tag_added_between_plan_and_apply_keeps_the_version() -> None:
+    """The re-check GET against the fake sees the new protected tag: changed, not deleted."""
+    policy = RetentionPolicy(tagged="untagged", keep_latest=20, protect_tags=("release-*",))
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        shown = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", policy, dry_run=True, now=NOW
+        )
+        target = deletion_order(shown.plan)[0].version.id
+        server.store.get_version("octo-org", "container", "web", target).tags = ("release-1",)
+        report = await apply_plan(
+            gh, ORG, "container", "web", shown.plan, max_deletions=500, limit=3
+        )
+    assert report.changed == (target,) and target not in _deletes(server)
+    assert "protected pattern 'release-*'" in report.outcomes[0].reason
+    assert len(report.deleted) == 2
+
+
+async def test_memory_a_rate_limit_beyond_max_wait_stops_without_the_token_advice() -> None:
+    """A RateLimitError stops the run (nothing further sent) but is not an auth stop."""
+    store = MemoryStore(_versions(3))
+    store.errors = [
+        RateLimitError(403, rate_limit=None, secondary=True, retry_after_s=600, reset_at=NOW)
+    ]
+    report = await _apply(store)
+    assert report.stopped is None and report.not_attempted == (2,) and not report.ok
+
+
+async def test_memory_a_transport_failure_fails_the_version_and_undo_still_tries_it(
+    tmp_path: Path,
+) -> None:
+    """A DELETE whose outcome is unknown is failed, and undo restores it if it went through."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(2), journal)
+    store.errors = [PackagesError("connection reset")]
+    report = await _apply(store, journal=journal)
+    assert report.failed == ((1, "connection reset"),)
+    undo = await restore_from_journal(store, journal)
+    assert undo.already_done == (1,)  # the pending line made undo try it; 404: not deleted
+
+
+async def test_memory_a_version_gone_before_its_delete_is_already_gone_without_a_delete() -> None:
+    """The re-check GET finds the version gone: no DELETE is sent."""
+    store = MemoryStore(_versions(3))
+    shown = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    store.deleted[1] = store.active.pop(1)
+    report = await apply_plan(store, ORG, "container", "web", shown.plan)
+    assert report.already_gone == (1,) and ("DELETE", 1) not in store.calls
+
+
+async def test_memory_a_404_on_delete_is_already_gone() -> None:
+    """Without the re-check, a DELETE answered 404 counts as already gone."""
+    store = MemoryStore(_versions(3))
+    store.errors = [NotFoundError(404)]
+    report = await _apply(store, recheck=False)
+    assert report.already_gone == (1,) and report.ok
+
+
+async def test_memory_resume_finishes_the_versions_a_stopped_run_left(tmp_path: Path) -> None:
+    """After an auth stop, resume (with a working token) deletes the rest, none twice."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(4))
+    store.errors = [None, AuthError(401)]
+    first = await _apply(store, journal=journal)
+    assert first.deleted == (1,) and first.stopped
+    store.calls.clear()
+    (report,) = await resume_from_journal(store, journal)
+    assert report.deleted == (2, 3) and ("DELETE", 1) not in store.calls
+    assert sorted(store.deleted) == [1, 2, 3]
+
+
+async def test_memory_a_failed_restore_is_reported(tmp_path: Path) -> None:
+    """A restore that fails is listed with its reason; the others go on."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(3))
+    await _apply(store, journal=journal)
+
+    async def refuse(*args: object) -> None:
+        raise ForbiddenError(403, github_message="no")
+
+    store.restore_package_version = refuse  # type: ignore[method-assign, assignment]
+    undo = await restore_from_journal(store, journal)
+    assert [i for i, _ in undo.failed] == [1, 2] and undo.restored == ()
+
+
+def test_the_journal_names_its_api_host(tmp_path: Path) -> None:
+    """Journal.api_url is the host recorded by the run (None for 0.1 journals)."""
+    journal = tmp_path / "j.jsonl"
+    journal.write_text(
+        '{"record":"plan","owner_kind":"org","owner":"a","package_type":"npm",'
+        '"package_name":"p","planned":[1],"api_url":"https://ghe.example/api/v3"}\n'
+    )
+    assert load_journal(journal).api_url == "https://ghe.example/api/v3"

@@ -90,17 +90,17 @@ def _common_options() -> _Parser:
     return common
 
 
-def _add_owner(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group(required=True)
+def _add_owner(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
     group.add_argument("--user", metavar="NAME", help="a user's packages")
     group.add_argument("--org", metavar="NAME", help="an organization's packages")
     group.add_argument("--me", action="store_true", help="the token's own packages")
 
 
-def _add_type(parser: argparse.ArgumentParser) -> None:
+def _add_type(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     parser.add_argument(
         "--type",
-        required=True,
+        required=required,
         choices=PACKAGE_TYPES,
         metavar="TYPE",
         dest="package_type",
@@ -129,6 +129,14 @@ def _add_version_id(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+_REPEATABLE_PATTERNS = (
+    ("--protect-name", "never delete versions whose name matches (repeatable)"),
+    ("--protect-tag", "never delete versions with a matching tag (repeatable)"),
+    ("--exclude-tag", "leave versions with a matching tag alone (repeatable)"),
+    ("--include-tag", "a tagged version is selected only when every tag matches one (repeatable)"),
+)
+
+
 def _add_policy(parser: argparse.ArgumentParser) -> None:
     policy = parser.add_argument_group("retention policy (rules apply in this order)")
     policy.add_argument(
@@ -139,43 +147,44 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="never delete this version id (repeatable)",
     )
-    policy.add_argument(
-        "--protect-name",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="never delete versions whose name matches (repeatable)",
-    )
-    policy.add_argument(
-        "--protect-tag",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="never delete versions with a matching tag (repeatable)",
-    )
+    for flag, text in _REPEATABLE_PATTERNS:
+        policy.add_argument(flag, action="append", default=[], metavar="PATTERN", help=text)
+    _add_selection(policy)
+
+
+def _add_selection(policy: argparse._ArgumentGroup) -> None:
     policy.add_argument(
         "--tag-state",
         choices=("any", "tagged", "untagged"),
-        default="any",
-        help="only consider tagged or untagged versions (default any)",
+        help="only consider tagged or untagged versions (default any; tagged with --include-tag)",
     )
     policy.add_argument(
-        "--exclude-tag",
+        "--regex",
+        action="store_true",
+        help="patterns are full-match Python regular expressions, not globs",
+    )
+    policy.add_argument(
+        "--prerelease-only",
+        action="store_true",
+        help="select only versions whose name is not a plain release like 1.2.3 (not containers)",
+    )
+    policy.add_argument(
+        "--version-id",
+        type=int,
         action="append",
         default=[],
-        metavar="GLOB",
-        help="leave versions with a matching tag alone (repeatable)",
+        dest="version_ids",
+        metavar="ID",
+        help="select exactly these version ids (repeatable)",
     )
-    policy.add_argument(
-        "--include-tag",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="tagged versions count only with a matching tag; '!GLOB' excludes (repeatable)",
-    )
-    policy.add_argument(
-        "--keep-latest", type=int, metavar="N", help="always keep the N newest eligible versions"
-    )
+    for flag, what in (
+        ("--keep-latest", "versions"),
+        ("--keep-latest-tagged", "tagged versions"),
+        ("--keep-latest-untagged", "untagged versions"),
+    ):
+        policy.add_argument(
+            flag, type=int, metavar="N", help=f"always keep the N newest selected {what}"
+        )
     policy.add_argument(
         "--older-than",
         type=_duration,
@@ -185,9 +194,60 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
     policy.add_argument(
         "--age-by",
         choices=("created", "updated"),
-        default="created",
-        help="measure age from created_at (default) or updated_at",
+        default="updated",
+        help="rank and age versions by updated_at (default) or created_at",
     )
+
+
+def _add_prune(parser: argparse.ArgumentParser) -> None:
+    _add_owner(parser, required=False)
+    _add_type(parser, required=False)
+    parser.add_argument("package", nargs="?", metavar="PACKAGE", help="the package name")
+    which = parser.add_argument_group("packages (instead of PACKAGE)")
+    which.add_argument(
+        "--package",
+        action="append",
+        default=[],
+        dest="packages",
+        metavar="NAME",
+        help="a package to prune (repeatable)",
+    )
+    which.add_argument(
+        "--package-glob", metavar="GLOB", help="every package of the owner whose name matches"
+    )
+    _add_policy(parser)
+    _add_confirmation(parser, "delete")
+    run = parser.add_argument_group("apply")
+    run.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="append the plan and each deletion's intent and outcome to FILE, for undo/--resume",
+    )
+    run.add_argument(
+        "--max-deletions",
+        type=int,
+        default=100,
+        metavar="N",
+        help="refuse (exit 8) a run deleting more than N versions (default 100)",
+    )
+    run.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="delete only the N oldest planned versions; the next run continues",
+    )
+    run.add_argument(
+        "--no-recheck",
+        action="store_false",
+        dest="recheck",
+        help="skip the GET that re-checks each version right before its DELETE",
+    )
+    run.add_argument(
+        "--resume",
+        metavar="JOURNAL",
+        help="finish the interrupted run a journal records (no other selection needed)",
+    )
+    _add_formats(parser, jsonl=False)
 
 
 def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
@@ -265,23 +325,8 @@ def _add_commands(
     )
     _add_formats(p, jsonl=True)
 
-    p = command("prune", "delete the versions of a package that a retention policy selects")
-    _add_target(p)
-    _add_policy(p)
-    _add_confirmation(p, "delete")
-    p.add_argument(
-        "--journal",
-        metavar="FILE",
-        help="append each deleted version to FILE (JSON lines) for 'undo'",
-    )
-    p.add_argument(
-        "--max-deletions",
-        type=int,
-        default=100,
-        metavar="N",
-        help="refuse (exit 8) a plan deleting more than N versions (default 100)",
-    )
-    _add_formats(p, jsonl=False)
+    p = command("prune", "delete the versions of packages that a retention policy selects")
+    _add_prune(p)
 
     p = command("undo", "restore every version a prune journal records (safe to re-run)")
     p.add_argument("--journal", required=True, metavar="FILE", help="the journal of a prune")

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import msgspec
 
+from .._base import DEFAULT_BASE_URL
 from .._sansio.auth import AuthStatus, TokenKind
 from ..errors import NotFoundAfterRetryError
 from ..models import Package, PackageVersion
@@ -27,7 +28,15 @@ from .render import (
 )
 from .session import Owner, aclose, check_state_option, confirm, make_client, owner_of
 
-__all__ = ["auth_status", "delete", "get", "list_packages", "list_versions", "restore"]
+__all__ = [
+    "auth_status",
+    "delete",
+    "get",
+    "list_packages",
+    "list_versions",
+    "restore",
+    "shell_hint",
+]
 
 T = TypeVar("T")
 
@@ -150,12 +159,21 @@ def describe_target(owner: Owner, args: argparse.Namespace) -> str:
     return what if args.version_id is None else f"version {args.version_id} of {what}"
 
 
+def shell_hint(words: Sequence[str], base_url: str | None) -> str:
+    """``aiogh-packages WORDS...`` quoted for a shell, with ``--base-url`` unless the default.
+
+    Hints are meant to be pasted: without the API host they would go to api.github.com.
+    """
+    host = [] if base_url in (None, DEFAULT_BASE_URL) else ["--base-url", str(base_url)]
+    return shlex.join(["aiogh-packages", *words, *host])
+
+
 def _command_line(command: str, owner: Owner, args: argparse.Namespace) -> str:
     scope = ["--me"] if owner.name is None else [f"--{owner.kind}", owner.name]
-    words = ["aiogh-packages", command, *scope, "--type", args.package_type, args.package]
+    words = [command, *scope, "--type", args.package_type, args.package]
     if args.version_id is not None:
         words += ["--version-id", str(args.version_id)]
-    return shlex.join(words)
+    return shell_hint(words, args.base_url)
 
 
 async def delete(args: argparse.Namespace, out: Out, token: str | None) -> int:

@@ -103,7 +103,7 @@ async def plan(
 ) -> RetentionReport:
     """List the package's versions and plan ``policy`` for them; nothing is deleted."""
     return await apply_retention(
-        gh, owner.kind, owner.name, package_type, name, policy, dry_run=True, now=now
+        gh, owner, _type(package_type), name, policy, dry_run=True, now=now
     )
 
 
@@ -117,9 +117,17 @@ async def prune(
     max_deletions: int,
     journal: str | None,
     on_progress: ProgressHook | None = None,
+    limit: int | None = None,
+    recheck: bool = True,
 ) -> RetentionReport:
     """Delete what the reviewed ``plan`` marks for deletion (no second listing)."""
     return await apply_plan(
-        gh, owner.kind, owner.name, package_type, name, plan, max_deletions=max_deletions,
-        journal=journal, on_progress=on_progress,
+        gh, owner, _type(package_type), name, plan, max_deletions=max_deletions,
+        journal=journal, on_progress=on_progress, limit=limit, recheck=recheck,
+        api_url=gh.base_url,
     )  # fmt: skip
+
+
+def _type(package_type: str) -> PackageType:
+    """A package type argparse already checked against the choices."""
+    return cast(PackageType, package_type)

@@ -1,18 +1,33 @@
-"""``prune`` (plan, confirm, delete, report) and ``undo`` (restore from a prune journal)."""
+"""``prune`` (plan, confirm, delete, report; ``--resume``) and ``undo`` (restore from a journal)."""
 
 from __future__ import annotations
 
 import argparse
-import shlex
+import asyncio
 from collections import Counter
 from datetime import datetime, timezone
+from fnmatch import fnmatchcase
 
 import msgspec
 
-from .._sansio.retention_plan import PlannedVersion, RetentionPlanDict, RetentionPolicy
+from .._sansio.retention_plan import (
+    PlannedVersion,
+    RetentionPlanDict,
+    RetentionPolicy,
+    deletion_order,
+)
 from ..client import PackagesClient
-from ..retention import JournalEntry, RestoreReport, RetentionReport
+from ..owner import Owner as PublicOwner
+from ..retention import (
+    JournalEntry,
+    RestoreReport,
+    RetentionReport,
+    VersionOutcome,
+    load_journal,
+    resume_from_journal,
+)
 from . import ops
+from .commands import shell_hint
 from .errors import ExitCode, Refused, UsageError
 from .render import Out, Progress, age, table
 from .session import Owner, confirm, make_client, owner_of
@@ -31,7 +46,7 @@ class Failure(msgspec.Struct, frozen=True):
 
 
 class PruneDocument(msgspec.Struct, frozen=True, kw_only=True):
-    """The ``--json`` document of ``prune``: the plan and what was done."""
+    """The ``--json`` document of ``prune`` for one package: the plan and what was done."""
 
     owner_kind: str
     owner: str | None
@@ -43,16 +58,24 @@ class PruneDocument(msgspec.Struct, frozen=True, kw_only=True):
     already_gone: tuple[int, ...]
     failed: list[Failure]
     not_attempted: tuple[int, ...]
+    retained: list[Failure]
+    changed: tuple[int, ...]
+    deferred: tuple[int, ...]
+    outcomes: tuple[VersionOutcome, ...]
+    stopped: str | None
     journal: str | None
 
 
 def policy_from_args(args: argparse.Namespace) -> RetentionPolicy:
     """The :class:`RetentionPolicy` the policy flags describe (ValueError when invalid)."""
     return RetentionPolicy(
-        keep_latest=args.keep_latest, older_than=args.older_than, age_field=args.age_by,
-        tagged=args.tag_state, include_tags=tuple(args.include_tag),
+        keep_latest=args.keep_latest, keep_latest_tagged=args.keep_latest_tagged,
+        keep_latest_untagged=args.keep_latest_untagged, older_than=args.older_than,
+        age_by=args.age_by, tagged=args.tag_state, include_tags=tuple(args.include_tag),
         exclude_tags=tuple(args.exclude_tag), protect_ids=frozenset(args.protect_id),
         protect_names=tuple(args.protect_name), protect_tags=tuple(args.protect_tag),
+        version_ids=frozenset(args.version_ids), prerelease_only=args.prerelease_only,
+        pattern_syntax="regex" if args.regex else "glob",
     )  # fmt: skip
 
 
@@ -81,13 +104,17 @@ def plan_lines(report: RetentionReport, out: Out) -> list[str]:
     return [*lines, out.style(summary + f" of {len(plan.items)} versions", "bold")]
 
 
-def _document(args: argparse.Namespace, owner: Owner, report: RetentionReport) -> PruneDocument:
+def _document(
+    args: argparse.Namespace, owner: Owner, name: str, report: RetentionReport
+) -> PruneDocument:
     return PruneDocument(
-        owner_kind=owner.kind, owner=owner.name, package_type=args.package_type,
-        package=args.package, dry_run=report.dry_run, plan=report.plan.to_dict(),
-        deleted=report.deleted, already_gone=report.already_gone,
-        failed=[Failure(i, why) for i, why in report.failed],
-        not_attempted=report.not_attempted, journal=None if report.dry_run else args.journal,
+        owner_kind=owner.kind, owner=owner.name, package_type=args.package_type, package=name,
+        dry_run=report.dry_run, plan=report.plan.to_dict(), deleted=report.deleted,
+        already_gone=report.already_gone, failed=[Failure(i, why) for i, why in report.failed],
+        not_attempted=report.not_attempted,
+        retained=[Failure(i, why) for i, why in report.retained], changed=report.changed,
+        deferred=report.deferred, outcomes=report.outcomes, stopped=report.stopped,
+        journal=None if report.dry_run else args.journal,
     )  # fmt: skip
 
 
@@ -109,69 +136,193 @@ class _DeletionProgress:
         )
 
 
-def _report_lines(report: RetentionReport, args: argparse.Namespace) -> list[str]:
-    lines = [
-        f"deleted {len(report.deleted)}, already gone {len(report.already_gone)}, "
-        f"failed {len(report.failed)}, not attempted {len(report.not_attempted)}"
-    ]
-    if args.journal and report.deleted:
-        again = shlex.join(["aiogh-packages", "undo", "--journal", args.journal])
+def _counts(reports: list[RetentionReport]) -> str:
+    def total(field: str) -> int:
+        return sum(len(getattr(r, field)) for r in reports)
+
+    return (
+        f"deleted {total('deleted')}, already gone {total('already_gone')}, "
+        f"failed {total('failed')}, not attempted {total('not_attempted')}, "
+        f"retained {total('retained')}, changed {total('changed')}"
+    )
+
+
+def _report_lines(reports: list[RetentionReport], args: argparse.Namespace) -> list[str]:
+    lines = [_counts(reports)]
+    for report in reports:
+        lines += [f"  retained {i}: {why}" for i, why in report.retained]
+        lines += [
+            f"  changed {o.id}: {o.reason}" for o in report.outcomes if o.outcome == "changed"
+        ]
+    deferred = sum(len(r.deferred) for r in reports)
+    if deferred:
+        lines.append(f"{deferred} planned deletions remain beyond --limit {args.limit}; run again")
+    if args.journal and any(r.deleted or r.outcomes for r in reports):
+        again = shell_hint(["undo", "--journal", args.journal], args.base_url)
         lines.append(f"journal: {args.journal}; undo with: {again}")
     return lines
 
 
-async def _apply(
-    gh: PackagesClient, args: argparse.Namespace, out: Out, owner: Owner, shown: RetentionReport
-) -> RetentionReport:
-    """Delete exactly the versions of the plan that was shown and confirmed."""
-    hook = _DeletionProgress(out, len(shown.plan.to_delete))
-    try:
-        return await ops.prune(
-            gh, owner, args.package_type, args.package, shown.plan,
-            max_deletions=args.max_deletions, journal=args.journal, on_progress=hook,
-        )  # fmt: skip
-    finally:
-        hook.progress.clear()
-
-
-def _check_cap(args: argparse.Namespace, plan: RetentionReport) -> None:
-    count = len(plan.plan.to_delete)
+def _check_cap(args: argparse.Namespace, plans: list[RetentionReport]) -> int:
+    """How many versions this run deletes; Refused above --max-deletions."""
+    count = sum(len(deletion_order(p.plan)[: args.limit]) for p in plans)
     if count > args.max_deletions:
         raise Refused(
             f"refused: the plan deletes {count} versions, more than --max-deletions "
-            f"{args.max_deletions}; review it with --dry-run, then pass --max-deletions {count}"
+            f"{args.max_deletions}; review it with --dry-run, then pass --max-deletions {count} "
+            "(or --limit N to delete the oldest N per run)"
         )
+    return count
+
+
+def _check_selection(args: argparse.Namespace) -> None:
+    if args.user is None and args.org is None and not args.me:
+        raise UsageError("prune needs one of --user NAME, --org NAME or --me (or --resume)")
+    if args.package_type is None:
+        raise UsageError("prune needs --type TYPE (or --resume)")
+    given = [bool(args.package), bool(args.packages), args.package_glob is not None]
+    if sum(given) != 1:
+        raise UsageError("name the packages once: PACKAGE, --package NAME ... or --package-glob")
+
+
+async def _package_names(gh: PackagesClient, owner: Owner, args: argparse.Namespace) -> list[str]:
+    if args.package_glob is None:
+        return [args.package] if args.package else list(dict.fromkeys(args.packages))
+    listing = gh.iter_packages(PublicOwner(owner.kind, owner.name), args.package_type)
+    names = [p.name async for p in listing if fnmatchcase(p.name, args.package_glob)]
+    if not names:
+        raise UsageError(f"no {args.package_type} package of {owner} matches {args.package_glob!r}")
+    return names
+
+
+def _show_plans(
+    out: Out, args: argparse.Namespace, owner: Owner, plans: list[tuple[str, RetentionReport]]
+) -> None:
+    for name, report in plans:
+        if not args.json:
+            if len(plans) > 1:
+                out.line(out.style(f"== {args.package_type} package {name!r} ({owner}) ==", "bold"))
+            out.lines(plan_lines(report, out))
+        for warning in report.plan.warnings:
+            out.warn(warning if len(plans) == 1 else f"{name}: {warning}")
+
+
+async def _apply_all(
+    gh: PackagesClient,
+    args: argparse.Namespace,
+    out: Out,
+    owner: Owner,
+    plans: list[tuple[str, RetentionReport]],
+    total: int,
+) -> list[tuple[str, RetentionReport]]:
+    """Delete each package's shown plan; on interrupt, say what was done and where."""
+    hook = _DeletionProgress(out, total)
+    done: list[tuple[str, RetentionReport]] = []
+    try:
+        for name, shown in plans:
+            report = await ops.prune(
+                gh, owner, args.package_type, name, shown.plan, max_deletions=args.max_deletions,
+                journal=args.journal, on_progress=hook, limit=args.limit, recheck=args.recheck,
+            )  # fmt: skip
+            done.append((name, report))
+            if report.stopped:
+                break
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        hook.progress.clear()
+        _say_interrupted(out, args, hook.outcomes["deleted"], total)
+        raise
+    finally:
+        hook.progress.clear()
+    return done
+
+
+def _say_interrupted(out: Out, args: argparse.Namespace, deleted: int, total: int) -> None:
+    where = f"; journal at {args.journal}" if args.journal else " (no --journal)"
+    out.note(f"interrupted: deleted {deleted} of {total}{where}")
+    if args.journal:
+        out.note(f"finish with: {shell_hint(['prune', '--resume', args.journal], args.base_url)}")
+        out.note(f"or undo with: {shell_hint(['undo', '--journal', args.journal], args.base_url)}")
 
 
 async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``prune``: show the plan; unless ``--dry-run``, confirm, delete and report."""
+    """``prune``: show the plans; unless ``--dry-run``, confirm once, delete and report."""
+    if args.resume:
+        return await _resume(args, out, token)
+    _check_selection(args)
     owner, policy = owner_of(args), policy_from_args(args)
     now = datetime.now(timezone.utc)
     async with make_client(args, token) as gh:
-        report = await ops.plan(gh, owner, args.package_type, args.package, policy, now)
-        if not args.json:
-            out.lines(plan_lines(report, out))
-        for warning in report.plan.warnings:
-            out.warn(warning)
-        if args.dry_run and len(report.plan.to_delete) > args.max_deletions:
-            out.warn(f"applying this plan needs --max-deletions {len(report.plan.to_delete)}")
-        if not args.dry_run and report.plan.to_delete:
-            _check_cap(args, report)
-            what = f"{args.package_type} package {args.package!r} ({owner})"
-            action = f"delete {len(report.plan.to_delete)} versions of {what}"
-            confirm(out, action, yes=args.yes, note="(restorable for 30 days)")
-            report = await _apply(gh, args, out, owner, report)
+        names = await _package_names(gh, owner, args)
+        plans = [
+            (name, await ops.plan(gh, owner, args.package_type, name, policy, now))
+            for name in names
+        ]
+        _show_plans(out, args, owner, plans)
+        count = _check_cap(args, [r for _, r in plans]) if not args.dry_run else 0
+        if args.dry_run and sum(len(r.plan.to_delete) for _, r in plans) > args.max_deletions:
+            out.warn("applying this plan needs a larger --max-deletions or a --limit")
+        if count:
+            what = f"{args.package_type} package(s) {', '.join(map(repr, names))} ({owner})"
+            confirm(out, f"delete {count} versions of {what}", yes=args.yes,
+                    note="(restorable for 30 days)")  # fmt: skip
+            plans = await _apply_all(gh, args, out, owner, plans, count)
+    return _finish(args, out, owner, plans, applied=bool(count))
+
+
+def _finish(
+    args: argparse.Namespace,
+    out: Out,
+    owner: Owner,
+    plans: list[tuple[str, RetentionReport]],
+    *,
+    applied: bool,
+) -> int:
+    reports = [r for _, r in plans]
     if args.json:
-        out.json(_document(args, owner, report))
+        docs = [_document(args, owner, name, r) for name, r in plans]
+        out.json(docs[0] if len(docs) == 1 else {"packages": docs})
     elif args.dry_run:
         out.line("dry run: nothing was deleted")
-    elif report.plan.to_delete:
-        out.lines(_report_lines(report, args))
+    elif applied:
+        out.lines(_report_lines(reports, args))
     else:
         out.line("nothing to delete")
-    for version_id, reason in report.failed:
-        out.note(f"failed to delete {version_id}: {reason}")
-    return ExitCode.OK if report.ok else ExitCode.ERROR
+    return _exit_code(out, reports)
+
+
+def _exit_code(out: Out, reports: list[RetentionReport]) -> int:
+    for report in reports:
+        for version_id, reason in report.failed:
+            out.note(f"failed to delete {version_id}: {reason}")
+        if report.stopped:
+            out.note(f"stopped: {report.stopped}")
+            return ExitCode.AUTH
+    return ExitCode.OK if all(r.ok for r in reports) else ExitCode.ERROR
+
+
+async def _resume(args: argparse.Namespace, out: Out, token: str | None) -> int:
+    """``prune --resume JOURNAL``: finish what the journal planned; a done journal sends nothing."""
+    try:
+        journal = load_journal(args.resume)
+    except FileNotFoundError:
+        raise UsageError(f"no journal file {args.resume!r}") from None
+    if journal.torn_tail is not None:
+        out.note("the journal's last line was torn (a crash while writing it); skipped")
+    _check_host(out, journal.api_url, args.base_url)
+    args.journal = args.resume
+    async with make_client(args, token) as gh:
+        reports = await resume_from_journal(gh, args.resume)
+    if args.json:
+        out.json({"packages": reports})
+    else:
+        out.lines(_report_lines(reports, args))
+    return _exit_code(out, reports)
+
+
+def _check_host(out: Out, recorded: str | None, base_url: str) -> None:
+    """Warn when a journal's API host is not the one this run talks to."""
+    if recorded and recorded.rstrip("/") != base_url.rstrip("/"):
+        out.warn(f"the journal was written against {recorded}; this run talks to {base_url}")
 
 
 class _RestoreProgress:
@@ -186,21 +337,29 @@ class _RestoreProgress:
 
 def _restore_summary(report: RestoreReport) -> str:
     return (
-        f"restored {len(report.restored)}, already restored or gone "
+        f"restored {len(report.restored)}, not needed (not deleted, or restored already) "
         f"{len(report.already_done)}, failed {len(report.failed)}"
     )
 
 
 async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``undo``: restore what a prune journal records; exit 1 if any restore failed."""
+    """``undo``: restore what a prune journal says may be deleted; exit 1 if a restore failed."""
+    try:
+        recorded = load_journal(args.journal).api_url
+    except FileNotFoundError:
+        raise UsageError(f"no journal file {args.journal!r}") from None
+    _check_host(out, recorded, args.base_url)
     hook = _RestoreProgress(out)
     async with make_client(args, token) as gh:
         try:
             report = await gh.restore_from_journal(args.journal, on_progress=hook)
-        except FileNotFoundError:
-            raise UsageError(f"no journal file {args.journal!r}") from None
         finally:
             hook.progress.clear()
+    if report.torn_tail is not None:
+        out.note(
+            "the journal's last line was torn (the run was killed while writing it); "
+            f"every complete line was used: {report.torn_tail[:60]!r}"
+        )
     if args.json:
         out.json(report)
     else:

@@ -1,28 +1,39 @@
 """The retention planner: one package's versions + a policy + "now" -> which to keep or delete.
 
-Does no I/O and never reads the clock: the caller lists the versions, passes ``now`` (an
-aware datetime) and deletes what the plan says. Every version gets exactly one decision and
-the rule that made it, checked in this order (the first rule that applies decides)::
+Does no I/O and never reads the clock: the caller lists *every active* version of the package,
+passes ``now`` (an aware datetime) and deletes what the plan says. Every version gets exactly
+one decision and the rule that made it, checked in this order (the first rule that applies
+decides)::
 
     version
-      |- 1. protected?   id in protect_ids               -> keep  "protected-id"
-      |                  name matches protect_names      -> keep  "protected-name"
-      |                  a tag matches protect_tags      -> keep  "protected-tag"
-      |- 2. selected?    tagged/untagged state differs   -> keep  "not-selected:tagged-filter"
-      |                  a tag matches exclude_tags      -> keep  "not-selected:exclude-tags"
-      |                  tagged, but no tag matches      -> keep  "not-selected:include-tags"
-      |                  include_tags
-      |     ... the versions left are *eligible* ...
-      |- 3. one of the keep_latest newest eligible       -> keep  "keep-latest"
-      |- 4. age <= older_than                            -> keep  "too-recent"
-      '- 5. otherwise                                    -> delete "delete"
+      |- 1. protected?   id in protect_ids                  -> keep "protected-id"
+      |                  name matches protect_names         -> keep "protected-name"
+      |                  a tag matches protect_tags         -> keep "protected-tag"
+      |- 2. selected?    version_ids given, id not in them  -> keep "not-selected:version-id"
+      |                  tagged/untagged state differs      -> keep "not-selected:tagged-filter"
+      |                  a tag matches exclude_tags         -> keep "not-selected:exclude-tags"
+      |                  a tag matches no include_tags      -> keep "not-selected:include-tags"
+      |                  a plain release, prerelease_only   -> keep "not-selected:prerelease"
+      |     ... the versions left are *selected* ...
+      |- 3. one of the keep_latest newest selected          -> keep "keep-latest"
+      |     one of the keep_latest_tagged / _untagged       -> keep "keep-latest-tagged" / ...
+      |- 4. age <= older_than                               -> keep "too-recent"
+      |- 5. every version would go: the newest one          -> keep "github-last-version"
+      '- 6. otherwise                                       -> delete "delete"
 
-Protected and unselected versions do not count toward ``keep_latest``: it keeps the N newest
-*eligible* versions (by ``created_at``, ties by higher id), so a plan never keeps fewer than
-``min(N, eligible)`` of them. Patterns are case-sensitive ``fnmatch`` globs; only
-``include_tags`` accepts ``"!pat"`` negation (a tag matching a negated pattern does not count,
-and with negated patterns alone every other tag counts). ``plan.items`` keeps the input order;
-a version id listed twice (pages shift while versions are pushed) is planned once.
+A tagged version is selected by ``include_tags`` only when *every* one of its tags matches an
+include pattern (a release tagged ``sha-1a2b`` and ``v1.4.0`` survives ``sha-*``); one tag
+matching ``protect_tags`` or ``exclude_tags`` keeps it. ``include_tags`` implies
+``tagged="tagged"`` unless ``tagged`` is given. The keep counts rank the *selected* versions
+only, newest first by ``age_by`` (``updated`` by default: a re-tagged version counts as
+recent), ties broken by the higher id; a version is deleted only when neither a keep count nor
+``older_than`` keeps it. GitHub refuses to delete the last version of a package (400 "You
+cannot delete the last version of a package"), so a plan never deletes every version.
+
+Patterns are case-sensitive ``fnmatch`` globs, or full-match Python regular expressions with
+``pattern_syntax="regex"``. A policy without any selection rule is refused rather than
+planning to delete everything. ``plan.items`` keeps the input order; a version id listed
+twice (pages shift while versions are pushed) is planned once.
 """
 
 from __future__ import annotations
@@ -39,16 +50,20 @@ import msgspec
 from ..models import PackageVersion
 
 __all__ = [
-    "AgeField", "Decision", "PlannedVersion", "PlannedVersionDict", "RetentionPlan",
-    "RetentionPlanDict", "RetentionPolicy", "Rule", "TaggedFilter", "parse_duration",
-    "plan_retention",
+    "AgeField", "Decision", "PatternSyntax", "PlannedVersion", "PlannedVersionDict",
+    "RetentionPlan", "RetentionPlanDict", "RetentionPolicy", "Rule", "TaggedFilter",
+    "deletion_order", "is_github_refusal", "is_release_name", "parse_duration", "plan_retention",
+    "recheck",
 ]  # fmt: skip
 
 AgeField = Literal["created", "updated"]
 TaggedFilter = Literal["any", "tagged", "untagged"]
+PatternSyntax = Literal["glob", "regex"]
 Rule = Literal[
-    "protected-id", "protected-name", "protected-tag", "not-selected:tagged-filter",
-    "not-selected:exclude-tags", "not-selected:include-tags", "keep-latest", "too-recent", "delete",
+    "protected-id", "protected-name", "protected-tag", "not-selected:version-id",
+    "not-selected:tagged-filter", "not-selected:exclude-tags", "not-selected:include-tags",
+    "not-selected:prerelease", "keep-latest", "keep-latest-tagged", "keep-latest-untagged",
+    "too-recent", "github-last-version", "delete",
 ]  # fmt: skip
 _Verdict = tuple[Rule, str]
 
@@ -60,6 +75,21 @@ _MULTI_ARCH_WARNING = (
 _MULTI_ARCH_SUFFIX = " (untagged: it may belong to a multi-arch image)"
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
 _DURATION_FORMS = "one or more <int><unit> in the order w, d, h, m, s, e.g. '30d', '2w', '1d12h'"
+_RELEASE = re.compile(r"v?\d+(?:\.\d+)*", re.ASCII)
+_NO_VERSION_NAMES = ("container", "docker")
+_SELECTION_RULES = (
+    "tagged (--tag-state), include_tags (--include-tag), older_than (--older-than), "
+    "keep_latest, keep_latest_tagged or keep_latest_untagged (--keep-latest*), "
+    "version_ids (--version-id) or prerelease_only (--prerelease-only)"
+)
+_LAST_VERSION = (
+    "GitHub refuses to delete the last version of a package (delete the package instead); "
+    "the newest version is kept"
+)
+# GitHub's answers that keep a version by rule, not by permission: the last version of a
+# package (400), a public version with over 5,000 downloads (docs: "Deleting and restoring a
+# package"); see /work/shared/github-behaviour.md.
+_REFUSAL = re.compile(r"last version of a package|downloads", re.IGNORECASE)
 
 
 class Decision(str, enum.Enum):
@@ -92,45 +122,81 @@ class RetentionPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """What to keep and what to delete; validated when built (see the module docstring).
 
     Attributes:
-        keep_latest: always keep this many of the newest eligible versions (None: no floor).
+        keep_latest: keep this many of the newest selected versions (None: no floor).
+        keep_latest_tagged, keep_latest_untagged: the same count among the selected tagged
+            (untagged) versions only.
         older_than: delete only versions older than this (None: any age).
-        age_field: measure age from ``created_at`` or ``updated_at``.
-        tagged: which tag state is eligible: ``any``, ``tagged`` or ``untagged``.
-        include_tags: if set, a tagged version is eligible only when one tag matches.
-        exclude_tags: a version with a tag matching one of these is not eligible.
-        protect_ids, protect_names, protect_tags: never delete these (names/tags are globs).
+        age_by: rank and age by ``updated_at`` (default) or ``created_at``.
+        age_field: the 0.1 name of ``age_by``; when given it wins.
+        tagged: which tag state is selected: ``any``, ``tagged`` or ``untagged``; left
+            unset it is ``tagged`` with ``include_tags``, else ``any``.
+        include_tags: a tagged version is selected only when every tag matches one.
+        exclude_tags: a version with a tag matching one of these is not selected.
+        protect_ids, protect_names, protect_tags: never delete these.
+        version_ids: if set, only these versions are selected.
+        prerelease_only: select only versions whose name is not a plain release (``1.2.3``).
+        pattern_syntax: ``glob`` (default) or ``regex`` (full-match Python regexes).
 
     Raises:
-        ValueError, TypeError: a field is out of range or of the wrong type; the message
-            names the field, the value and what is accepted.
+        ValueError, TypeError: a field is out of range or of the wrong type, a regex does not
+            compile, or no selection rule is given; the message names the field and value.
     """
 
     keep_latest: int | None = None
+    keep_latest_tagged: int | None = None
+    keep_latest_untagged: int | None = None
     older_than: timedelta | None = None
-    age_field: AgeField = "created"
-    tagged: TaggedFilter = "any"
+    age_by: AgeField = "updated"
+    age_field: AgeField | None = None
+    tagged: TaggedFilter | None = None
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     protect_ids: frozenset[int] = frozenset()
     protect_names: tuple[str, ...] = ()
     protect_tags: tuple[str, ...] = ()
+    version_ids: frozenset[int] = frozenset()
+    prerelease_only: bool = False
+    pattern_syntax: PatternSyntax = "glob"
 
     def __post_init__(self) -> None:
-        _check_keep_latest(self.keep_latest)
+        for field in ("keep_latest", "keep_latest_tagged", "keep_latest_untagged"):
+            _check_count(field, getattr(self, field))
         _check_older_than(self.older_than)
-        _check_choice("age_field", self.age_field, ("created", "updated"))
-        _check_choice("tagged", self.tagged, ("any", "tagged", "untagged"))
+        _check_choice("age_by", self.age_by, ("created", "updated"))
+        if self.age_field is not None:
+            _check_choice("age_field", self.age_field, ("created", "updated"))
+            msgspec.structs.force_setattr(self, "age_by", self.age_field)
+        if self.tagged is not None:
+            _check_choice("tagged", self.tagged, ("any", "tagged", "untagged"))
+        _check_choice("pattern_syntax", self.pattern_syntax, ("glob", "regex"))
+        if not isinstance(self.prerelease_only, bool):
+            raise TypeError(f"prerelease_only must be a bool, got {self.prerelease_only!r}")
         for field in ("include_tags", "exclude_tags", "protect_names", "protect_tags"):
-            patterns = _check_patterns(field, getattr(self, field))
+            patterns = _check_patterns(field, getattr(self, field), self.pattern_syntax)
             msgspec.structs.force_setattr(self, field, patterns)
-        msgspec.structs.force_setattr(self, "protect_ids", _check_ids(self.protect_ids))
+        for field in ("protect_ids", "version_ids"):
+            msgspec.structs.force_setattr(self, field, _check_ids(field, getattr(self, field)))
+        _check_selects_something(self)
+        if self.tagged is None:
+            msgspec.structs.force_setattr(self, "tagged", "tagged" if self.include_tags else "any")
 
 
-def _check_keep_latest(value: object) -> None:
+def _check_selects_something(policy: RetentionPolicy) -> None:
+    counts = (policy.keep_latest, policy.keep_latest_tagged, policy.keep_latest_untagged)
+    rules = (policy.tagged, policy.older_than, *counts)
+    if all(r is None for r in rules) and not (
+        policy.include_tags or policy.version_ids or policy.prerelease_only
+    ):
+        raise ValueError(
+            f"the policy selects every version: give at least one of {_SELECTION_RULES}"
+        )
+
+
+def _check_count(field: str, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"keep_latest must be an int >= 0 or None, got {value!r}")
+        raise TypeError(f"{field} must be an int >= 0 or None, got {value!r}")
     if isinstance(value, int) and value < 0:
-        raise ValueError(f"keep_latest must be an int >= 0 or None, got {value}")
+        raise ValueError(f"{field} must be an int >= 0 or None, got {value}")
 
 
 def _check_older_than(value: object) -> None:
@@ -145,30 +211,38 @@ def _check_choice(field: str, value: object, accepted: tuple[str, ...]) -> None:
         raise ValueError(f"{field} must be one of {', '.join(map(repr, accepted))}, got {value!r}")
 
 
-def _check_patterns(field: str, value: object) -> tuple[str, ...]:
-    """A tuple of non-empty glob strings; ``!`` negation only in include_tags."""
+def _check_patterns(field: str, value: object, syntax: str) -> tuple[str, ...]:
+    """A tuple of non-empty patterns; regexes must compile; no ``!`` negation."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError(f"{field} must be a sequence of glob patterns, got {value!r}")
+        raise TypeError(f"{field} must be a sequence of {syntax} patterns, got {value!r}")
     patterns = tuple(value)
     for pattern in patterns:
         if not isinstance(pattern, str):
             raise TypeError(f"{field} patterns must be str, got {pattern!r}")
-        if not pattern.removeprefix("!" if field == "include_tags" else "").strip():
-            raise ValueError(f"{field} patterns must be non-empty globs, got {pattern!r}")
-        if pattern.startswith("!") and field != "include_tags":
+        if not pattern.strip():
+            raise ValueError(f"{field} patterns must be non-empty, got {pattern!r}")
+        if field == "include_tags" and syntax == "glob" and pattern.startswith("!"):
             raise ValueError(
-                f"{field} pattern {pattern!r} is negated; '!' is accepted in include_tags only"
+                f"include_tags pattern {pattern!r} is negated; '!' negation was removed: "
+                f"put {pattern[1:]!r} in exclude_tags (CLI --exclude-tag) instead"
             )
+        if syntax == "regex":
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"{field} pattern {pattern!r} is not a valid regex: {exc}"
+                ) from None
     return patterns
 
 
-def _check_ids(value: object) -> frozenset[int]:
+def _check_ids(field: str, value: object) -> frozenset[int]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"protect_ids must be a set of version ids (int), got {value!r}")
+        raise TypeError(f"{field} must be a set of version ids (int), got {value!r}")
     ids = frozenset(value)
     for i in ids:
         if isinstance(i, bool) or not isinstance(i, int):
-            raise TypeError(f"protect_ids must hold version ids (int), got {i!r}")
+            raise TypeError(f"{field} must hold version ids (int), got {i!r}")
     return ids
 
 
@@ -210,10 +284,14 @@ class PlannedVersion(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RetentionPlan(msgspec.Struct, frozen=True, kw_only=True):
-    """Every input version exactly once (input order), plus warnings about the plan."""
+    """Every input version exactly once (input order), plus warnings about the plan.
+
+    ``policy`` is the policy that made the plan (apply re-checks versions against it).
+    """
 
     items: tuple[PlannedVersion, ...]
     warnings: tuple[str, ...] = ()
+    policy: RetentionPolicy | None = None
 
     @property
     def to_delete(self) -> tuple[PlannedVersion, ...]:
@@ -232,55 +310,85 @@ class RetentionPlan(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-def _first_match(values: Iterable[str], patterns: Iterable[str]) -> tuple[str, str] | None:
-    """The first (value, pattern) pair where the value matches the glob."""
-    return next(((v, p) for v in values for p in patterns if fnmatchcase(v, p)), None)
+def _matches(value: str, pattern: str, syntax: PatternSyntax) -> bool:
+    if syntax == "regex":
+        return re.fullmatch(pattern, value) is not None
+    return fnmatchcase(value, pattern)
+
+
+def _first_match(
+    values: Iterable[str], patterns: Iterable[str], syntax: PatternSyntax
+) -> tuple[str, str] | None:
+    """The first (value, pattern) pair where the value matches the pattern."""
+    pairs = ((v, p) for v in values for p in patterns)
+    return next(((v, p) for v, p in pairs if _matches(v, p, syntax)), None)
 
 
 def _protection(v: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
+    syntax = policy.pattern_syntax
     if v.id in policy.protect_ids:
         return "protected-id", f"id {v.id} is in protect_ids"
-    if hit := _first_match((v.name,), policy.protect_names):
+    if hit := _first_match((v.name,), policy.protect_names, syntax):
         return "protected-name", f"name {hit[0]!r} matches protected pattern {hit[1]!r}"
-    if hit := _first_match(v.tags, policy.protect_tags):
+    if hit := _first_match(v.tags, policy.protect_tags, syntax):
         return "protected-tag", f"tag {hit[0]!r} matches protected pattern {hit[1]!r}"
     return None
 
 
-def _include_matches(tag: str, patterns: tuple[str, ...]) -> bool:
-    negated = [p[1:] for p in patterns if p.startswith("!")]
-    positive = [p for p in patterns if not p.startswith("!")] or ["*"]
-    return _first_match((tag,), positive) is not None and _first_match((tag,), negated) is None
+def is_release_name(name: str) -> bool:
+    """True for a plain release name (``1.2.3``, ``v2``); ``1.2.3-rc.1``, ``1.0.dev1`` are not."""
+    return _RELEASE.fullmatch(name) is not None
 
 
 def _selection(v: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
-    tags = v.tags
-    if policy.tagged != "any" and bool(tags) != (policy.tagged == "tagged"):
+    tags, syntax = v.tags, policy.pattern_syntax
+    if policy.version_ids and v.id not in policy.version_ids:
+        return "not-selected:version-id", f"id {v.id} is not one of the version ids given"
+    if policy.tagged not in (None, "any") and bool(tags) != (policy.tagged == "tagged"):
         state = f"tagged {', '.join(map(repr, tags))}" if tags else "untagged"
         why = f"{state}, but the policy selects {policy.tagged} versions only"
         return "not-selected:tagged-filter", why
-    if hit := _first_match(tags, policy.exclude_tags):
+    if hit := _first_match(tags, policy.exclude_tags, syntax):
         return "not-selected:exclude-tags", f"tag {hit[0]!r} matches excluded pattern {hit[1]!r}"
-    if (
-        tags
-        and policy.include_tags
-        and not any(_include_matches(t, policy.include_tags) for t in tags)
-    ):
-        wanted = ", ".join(map(repr, policy.include_tags))
-        return "not-selected:include-tags", f"no tag matches include_tags ({wanted})"
+    if policy.include_tags:
+        stray = [t for t in tags if _first_match((t,), policy.include_tags, syntax) is None]
+        if stray:
+            wanted = ", ".join(map(repr, policy.include_tags))
+            why = f"tag {stray[0]!r} matches no include pattern ({wanted}); every tag must"
+            return "not-selected:include-tags", why
+    if policy.prerelease_only and is_release_name(v.name):
+        return "not-selected:prerelease", f"{v.name!r} is a release, prerelease_only is set"
     return None
+
+
+def recheck(version: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
+    """Why the policy would now keep a freshly fetched ``version`` (tags, name), or None.
+
+    Used right before a DELETE: only protection and selection are re-applied, as the keep
+    counts and ages were settled when the plan was made.
+    """
+    return _protection(version, policy) or _selection(version, policy)
+
+
+def is_github_refusal(status: int, message: str) -> bool:
+    """True when GitHub's answer keeps a version by rule (last version, many downloads)."""
+    return status in (400, 403, 422) and _REFUSAL.search(message) is not None
 
 
 def _is_aware(moment: datetime) -> bool:
     return moment.tzinfo is not None and moment.utcoffset() is not None
 
 
+def _stamp(v: PackageVersion, policy: RetentionPolicy) -> datetime:
+    return v.created_at if policy.age_by == "created" else v.updated_at
+
+
 def _age(v: PackageVersion, policy: RetentionPolicy, now: datetime) -> timedelta:
-    """How old ``v`` is by the policy's age field; both timestamps must be aware."""
+    """How old ``v`` is by the policy's ``age_by``; both timestamps must be aware."""
     for field, stamp in (("created_at", v.created_at), ("updated_at", v.updated_at)):
         if not _is_aware(stamp):
             raise ValueError(f"version {v.id} has a naive {field} ({stamp!r}); expected aware")
-    return now - (v.created_at if policy.age_field == "created" else v.updated_at)
+    return now - _stamp(v, policy)
 
 
 def _fmt(d: timedelta) -> str:
@@ -291,16 +399,48 @@ def _fmt(d: timedelta) -> str:
     return sign + ("".join(f"{n}{u}" for n, u in parts if n) or "0m")
 
 
-def _late_verdict(rank: int | None, age: timedelta, policy: RetentionPolicy) -> _Verdict:
-    """Rules 3-5 for an eligible version; ``rank`` is 1 for the newest."""
-    n, limit, by = policy.keep_latest, policy.older_than, f"by {policy.age_field}_at"
-    if n and rank is not None and rank <= n:
-        return "keep-latest", f"newest eligible version #{rank} of the {n} kept by keep_latest"
+_Ranks = dict[str, dict[int, int]]
+
+
+def _ranks(selected: list[PackageVersion], policy: RetentionPolicy) -> _Ranks:
+    """Newest-first rank (1 = newest) of each selected version: overall, tagged, untagged."""
+    order = sorted(selected, key=lambda v: (_stamp(v, policy), v.id), reverse=True)
+    tagged = [v for v in order if v.tags]
+    untagged = [v for v in order if not v.tags]
+    return {
+        name: {v.id: rank for rank, v in enumerate(group, 1)}
+        for name, group in (("", order), ("-tagged", tagged), ("-untagged", untagged))
+    }
+
+
+def _kept_by_count(v: PackageVersion, ranks: _Ranks, policy: RetentionPolicy) -> _Verdict | None:
+    counts = (
+        ("", policy.keep_latest),
+        ("-tagged", policy.keep_latest_tagged),
+        ("-untagged", policy.keep_latest_untagged),
+    )
+    for suffix, n in counts:
+        rank = ranks[suffix].get(v.id)
+        if n and rank is not None and rank <= n:
+            rule: Rule = f"keep-latest{suffix}"  # type: ignore[assignment]  # one of three
+            group = suffix.lstrip("-") + " " if suffix else ""
+            return rule, f"newest selected {group}version #{rank} of the {n} kept by {rule}"
+    return None
+
+
+def _late_verdict(
+    v: PackageVersion, ranks: _Ranks, age: timedelta, policy: RetentionPolicy
+) -> _Verdict:
+    """Rules 3, 4 and 6 for a selected version."""
+    if kept := _kept_by_count(v, ranks, policy):
+        return kept
+    limit, by = policy.older_than, f"by {policy.age_by}_at"
     if limit is not None and age <= limit:
         return "too-recent", f"{_fmt(age)} old {by}, not older than older_than={_fmt(limit)}"
     older = f", older than {_fmt(limit)}" if limit is not None else ""
-    latest = f", not among the {n} newest eligible versions" if n else ""
-    return "delete", f"eligible and {_fmt(age)} old {by}{older}{latest}"
+    n = policy.keep_latest
+    latest = f", not among the {n} newest selected versions" if n else ""
+    return "delete", f"selected and {_fmt(age)} old {by}{older}{latest}"
 
 
 def plan_retention(
@@ -313,35 +453,48 @@ def plan_retention(
     """Decide, for one package's versions, which to keep and which to delete, and why.
 
     Args:
-        versions: the package's versions, in any order; a repeated id is planned once.
+        versions: every active version of the package, in any order; a repeated id is
+            planned once. The last-version rule assumes the list is complete.
         policy: the rules; the module docstring gives their order of precedence.
         now: the aware datetime that ages are measured from.
         package_type: with ``"container"``, deleting untagged versions adds a multi-arch
             warning to the plan and a note to those items' reasons.
 
     Raises:
-        ValueError: ``now`` or a version's timestamp is naive.
+        ValueError: ``now`` or a version's timestamp is naive, or ``prerelease_only`` is set
+            for a container (or docker) package, whose versions have no release names.
     """
     if not isinstance(now, datetime) or not _is_aware(now):
         raise ValueError(f"now must be a timezone-aware datetime, got {now!r}")
+    if policy.prerelease_only and package_type in _NO_VERSION_NAMES:
+        raise ValueError(
+            f"prerelease_only is refused for {package_type} packages: their version names are "
+            "digests; it applies to npm, maven, nuget and rubygems"
+        )
     listed = list(versions)
     first = {v.id: i for i, v in reversed(list(enumerate(listed)))}
     unique = [v for i, v in enumerate(listed) if first[v.id] == i]
     ages = {v.id: _age(v, policy, now) for v in unique}
     early = {v.id: _protection(v, policy) or _selection(v, policy) for v in unique}
-    eligible = sorted(
-        (v for v in unique if early[v.id] is None), key=lambda v: (v.created_at, v.id)
-    )
-    ranks = {v.id: rank for rank, v in enumerate(reversed(eligible), 1)}
+    ranks = _ranks([v for v in unique if early[v.id] is None], policy)
+    verdicts = {v.id: early[v.id] or _late_verdict(v, ranks, ages[v.id], policy) for v in unique}
+    if unique and all(rule == "delete" for rule, _ in verdicts.values()):
+        newest = max(unique, key=lambda v: (_stamp(v, policy), v.id))
+        verdicts[newest.id] = ("github-last-version", _LAST_VERSION)
     container = package_type == "container"
-    verdicts = {
-        v.id: early[v.id] or _late_verdict(ranks.get(v.id), ages[v.id], policy) for v in unique
-    }
     items = tuple(_planned(v, ages[v.id], verdicts[v.id], container) for v in unique)
     warnings = _warnings(policy, len(listed) - len(unique))
     if container and any(p.decision == Decision.DELETE and not p.version.tags for p in items):
         warnings.append(_MULTI_ARCH_WARNING)
-    return RetentionPlan(items=items, warnings=tuple(warnings))
+    return RetentionPlan(items=items, warnings=tuple(warnings), policy=policy)
+
+
+def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
+    """The planned deletions, oldest first (by the policy's age; ties by lower id).
+
+    ``--limit N`` applies the first N of these, so each run clears the oldest backlog.
+    """
+    return tuple(sorted(plan.to_delete, key=lambda p: (-p.age, p.version.id)))
 
 
 def _planned(
@@ -356,12 +509,6 @@ def _planned(
 
 def _warnings(policy: RetentionPolicy, dropped: int) -> list[str]:
     warnings = []
-    limits = (policy.keep_latest, policy.older_than, policy.include_tags, policy.exclude_tags)
-    if policy.tagged == "any" and not any(limits):
-        warnings.append(
-            "the policy sets no keep_latest, older_than, tagged, include_tags or exclude_tags: "
-            "every unprotected version is planned for deletion"
-        )
     if policy.tagged == "untagged" and (policy.include_tags or policy.exclude_tags):
         warnings.append("include_tags and exclude_tags have no effect with tagged='untagged'")
     if dropped:
