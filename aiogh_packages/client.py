@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import aiohttp
 
@@ -31,7 +31,6 @@ from ._sansio.ratelimit import RateLimit
 from ._sansio.responses import decode
 from ._sansio.retention_plan import RetentionPolicy
 from ._sansio.retry import RetryPolicy
-from ._sansio.routes import OwnerKind
 from ._version import __version__
 from .cache import ETagCache, MemoryETagCache
 from .errors import AuthError
@@ -372,31 +371,6 @@ class PackagesClient:
         owner = _check_owner(owner)
         route = routes.conflicts_route(owner.kind, owner.name)
         return self._ops().listing(route, {}, ops.PACKAGES)
-
-    # -- kept for retention.py until it calls the public methods above ------------------
-
-    def _list_versions(
-        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
-        state: str | None, per_page: int,
-    ) -> Listing[PackageVersion]:  # fmt: skip
-        ptype, pstate = cast(PackageType, package_type), cast("PackageState | None", state)
-        return self.iter_package_versions(
-            Owner(kind, owner), ptype, package_name, state=pstate, per_page=per_page
-        )
-
-    async def _delete_version(
-        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
-        version_id: int,
-    ) -> None:  # fmt: skip
-        ptype = cast(PackageType, package_type)
-        await self.delete_package_version(Owner(kind, owner), ptype, package_name, version_id)
-
-    async def _restore_version(
-        self, kind: OwnerKind, owner: str | None, package_type: str, package_name: str,
-        version_id: int,
-    ) -> None:  # fmt: skip
-        ptype = cast(PackageType, package_type)
-        await self.restore_package_version(Owner(kind, owner), ptype, package_name, version_id)
 
     # -- a user --------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import msgspec
 
-from .._base import DEFAULT_BASE_URL
 from .._sansio.auth import AuthStatus, TokenKind
+from ..client import DEFAULT_BASE_URL
 from ..errors import NotFoundAfterRetryError
 from ..models import Package, PackageVersion
 from ..pagination import Listing
