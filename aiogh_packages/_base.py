@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import msgspec
 
-from ._http import HTTPCore
+from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.auth import AuthStatus, evaluate_token, token_kind
 from ._sansio.links import parse_link_header
@@ -25,7 +25,9 @@ from ._sansio.ratelimit import RateLimit
 from ._sansio.responses import decode
 from ._sansio.retry import RetryPolicy
 from ._sansio.routes import OwnerKind, Route
+from ._transport import AiohttpTransport
 from ._version import __version__
+from .budget import LocalRateBudget, RateBudget
 from .cache import ETagCache, MemoryETagCache
 from .errors import AuthError
 from .events import Clock, RetryHook, Sleep, WaitHook
@@ -74,6 +76,7 @@ class ClientBase:
         clock: Clock | None = None,
         on_retry: RetryHook | None = None,
         on_wait: WaitHook | None = None,
+        rate_budget: RateBudget | None = None,
     ) -> None:
         _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
         if etag_cache is True:
@@ -81,13 +84,14 @@ class ClientBase:
         self._http = HTTPCore(
             base_url=base_url.rstrip("/"),
             token=token,
-            session=session,
+            transport=AiohttpTransport(
+                session, timeout_s=timeout, connect_timeout_s=connect_timeout
+            ),
             headers={
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": api_version,
                 "User-Agent": user_agent or f"aiogh-packages/{__version__}",
             },
-            timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout),
             retry=RetryPolicy(
                 max_tries=max_tries,
                 max_time_s=max_retry_time,
@@ -97,7 +101,7 @@ class ClientBase:
             backoff_base_s=backoff_base,
             backoff_max_s=backoff_max,
             max_concurrency=max_concurrency,
-            points_per_minute=points_per_minute,
+            rate_budget=_rate_budget(rate_budget, points_per_minute),
             write_interval_s=write_interval,
             etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
             sleep=sleep or asyncio.sleep,
@@ -333,6 +337,14 @@ _Self = TypeVar("_Self", bound=ClientBase)
 def _check_positive(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _rate_budget(budget: RateBudget | None, points_per_minute: int | None) -> RateBudget | None:
+    if budget is not None:
+        if not isinstance(budget, RateBudget):
+            raise TypeError(f"rate_budget must implement RateBudget, got {budget!r}")
+        return budget
+    return None if points_per_minute is None else LocalRateBudget(points_per_minute)
 
 
 def _check_config(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from aiogh_packages._sansio.retry import Decision, Outcome, RetryPolicy, decide, rate_limit_wait
+from aiogh_packages._sansio.retry import (
+    Outcome,
+    RetryDecision,
+    RetryPolicy,
+    decide,
+    rate_limit_wait,
+)
 
 NOW = 1_700_000_000.0
 POLICY = RetryPolicy(max_tries=5, max_time_s=120.0, max_rate_limit_retries=3, max_wait_s=900.0)
@@ -19,7 +25,7 @@ def _decide(
     hits: int = 0,
     backoff: float = 0.5,
     policy: RetryPolicy = POLICY,
-) -> Decision:
+) -> RetryDecision:
     return decide(
         outcome,
         attempt=attempt,
@@ -91,7 +97,7 @@ def test_rate_limits_wait_as_github_asks(
 ) -> None:
     """retry-after first, then the primary reset + 1 s, then >= 60 s doubling for secondary."""
     decision = _decide(outcome, hits=hits)
-    assert decision == Decision(
+    assert decision == RetryDecision(
         action="retry",
         delay_s=delay,
         reason=decision.reason,
