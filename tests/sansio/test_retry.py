@@ -10,6 +10,7 @@ from aiogh_packages._sansio.retry import (
     RetryPolicy,
     decide,
     rate_limit_wait,
+    retry_after_s,
 )
 
 NOW = 1_700_000_000.0
@@ -155,4 +156,33 @@ def test_non_rate_limit_statuses_are_not_rate_limits() -> None:
     assert (
         rate_limit_wait(Outcome(status=403, message="Resource not accessible"), NOW, 0, POLICY)
         is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        ("Tue, 14 Nov 2023 22:13:30 GMT", 10.0),  # NOW is 2023-11-14 22:13:20 UTC
+        ("Tue, 14 Nov 2023 22:13:30 -0000", 10.0),  # zone unknown: read as GMT
+        ("Tuesday, 14-Nov-23 22:14:20 GMT", 60.0),  # RFC 850 form, which RFC 9110 accepts
+        ("Mon, 13 Nov 2023 00:00:00 GMT", 0.0),  # in the past: now
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_reads_seconds_and_http_dates(value: str, expected: float | None) -> None:
+    """Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); a past date is 0."""
+    assert retry_after_s({"retry-after": value}, NOW) == expected
+
+
+def test_retry_after_http_date_sets_the_rate_limit_wait() -> None:
+    """A 429 whose Retry-After is a date 10 s ahead waits 10 s, not the 60 s fallback."""
+    outcome = Outcome(status=429, headers={"retry-after": "Tue, 14 Nov 2023 22:13:30 GMT"})
+    assert _decide(outcome) == RetryDecision(
+        action="retry",
+        delay_s=10.0,
+        reason="secondary rate limit",
+        rate_limited=True,
+        secondary=True,
     )
