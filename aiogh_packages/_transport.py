@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from yarl import URL
@@ -28,6 +29,14 @@ from yarl import URL
 from ._pipeline import Answer, SendFault
 
 __all__ = ["AiohttpTransport"]
+
+# Per-request middlewares arrived in aiohttp 3.12; before that only a session-wide private
+# switch exists, which is set on sessions this transport owns and never on borrowed ones.
+_PER_REQUEST_MIDDLEWARES = hasattr(aiohttp, "ClientMiddlewareType")
+# aiohttp 3.10 split connect timeouts out of ServerTimeoutError.
+_CONNECT_TIMEOUT: tuple[type[BaseException], ...] = tuple(
+    getattr(aiohttp, name) for name in ("ConnectionTimeoutError",) if hasattr(aiohttp, name)
+)
 
 
 class _SendOnce:
@@ -88,7 +97,7 @@ class AiohttpTransport:
                 data=body,
                 timeout=self._timeout,
                 allow_redirects=False,
-                middlewares=self._middlewares(session),
+                **self._send_once_options(session),
             ) as resp:
                 data = await resp.read()
                 return resp.status, {k.lower(): v for k, v in resp.headers.items()}, data
@@ -98,18 +107,22 @@ class AiohttpTransport:
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(trust_env=True)
+            if not _PER_REQUEST_MIDDLEWARES and hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False  # our own session: see module docstring
         return self._session
 
     @staticmethod
-    def _middlewares(session: aiohttp.ClientSession) -> Sequence[aiohttp.ClientMiddlewareType]:
+    def _send_once_options(session: aiohttp.ClientSession) -> dict[str, Any]:
+        if not _PER_REQUEST_MIDDLEWARES:
+            return {}
         # A per-request list replaces the session's, so the caller's go inside ours (read only).
         own: Sequence[aiohttp.ClientMiddlewareType] = getattr(session, "_middlewares", ())
-        return (_SendOnce(), *own)
+        return {"middlewares": (_SendOnce(), *own)}
 
 
 def _fault(exc: BaseException, timeout: aiohttp.ClientTimeout) -> SendFault:
     """Translate an aiohttp (or asyncio timeout) exception into a :class:`SendFault`."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+    if isinstance(exc, _CONNECT_TIMEOUT):
         return SendFault("timeout", f"no connection within {timeout.sock_connect:g} s")
     if isinstance(exc, asyncio.TimeoutError):
         return SendFault("timeout", f"no complete answer within {timeout.total:g} s")

@@ -56,6 +56,24 @@ async def test_borrowed_session_does_not_hide_a_resent_delete() -> None:
     assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
 
 
+async def test_borrowed_session_keeps_its_own_middlewares() -> None:
+    """A caller's session middleware still runs on every request the client sends through it."""
+
+    async def tag(
+        request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        request.headers["X-Caller"] = "yes"
+        return await handler(request)
+
+    async with (
+        FakeGitHub(store=_store()) as server,
+        aiohttp.ClientSession(middlewares=(tag,)) as session,
+        make_client(server, session=session) as gh,
+    ):
+        await gh.get_user_package("mona", "container", "package-0000")
+    assert [r.headers.get("x-caller") for r in server.requests] == ["yes"]
+
+
 async def test_calls_after_aclose_raise_before_sending() -> None:
     """After aclose(), a call raises RuntimeError and sends nothing."""
     async with FakeGitHub(store=_store()) as server:
