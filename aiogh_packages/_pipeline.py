@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -50,6 +50,7 @@ logger = logging.getLogger("aiogh_packages")
 logger.addHandler(logging.NullHandler())  # records reach the app's handlers, never stderr
 
 _REDIRECTS = frozenset({301, 302, 307, 308})
+_NO_LOCK = contextlib.nullcontext()
 _MAX_REDIRECTS = 5
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -158,7 +159,7 @@ class HTTPCore:
         self._on_wait = on_wait
         self.rate_limit: RateLimit | None = None
         self._in_flight = 0  # sent and not yet answered, to spend no more than `remaining`
-        self._answered = asyncio.Event()  # set (and replaced) whenever an answer arrives
+        self._answered: asyncio.Event | None = None  # set when an answer arrives, if awaited
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -234,14 +235,9 @@ class HTTPCore:
 
     # -- 1. pace ----------------------------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def _write_turn(self, method: str) -> AsyncIterator[None]:
-        """Hold the write lock for a write's pacing and send; reads pass straight through."""
-        if not is_write(method):
-            yield
-            return
-        async with self._write_lock:
-            yield
+    def _write_turn(self, method: str) -> contextlib.AbstractAsyncContextManager[object]:
+        """The write lock for a write's pacing and send; reads pass straight through."""
+        return self._write_lock if is_write(method) else _NO_LOCK
 
     async def _pace(self, req: _Request) -> None:
         """Wait for every limit; returns having counted the request as in flight."""
@@ -269,12 +265,15 @@ class HTTPCore:
             elif limit.remaining > self._in_flight:
                 return
             else:  # the last requests of the window are on their way; see how they end
+                if self._answered is None:
+                    self._answered = asyncio.Event()
                 await self._answered.wait()
 
     def _sent(self) -> None:
         self._in_flight -= 1
-        self._answered.set()
-        self._answered = asyncio.Event()
+        if self._answered is not None:
+            self._answered.set()
+            self._answered = None
 
     async def _wait(self, req: _Request, delay: float, reason: WaitReason) -> None:
         """Every wait: longer than ``max_wait_s`` raises, else it is announced and slept."""
