@@ -11,6 +11,7 @@ from ._sansio.retention_plan import (
     plan_retention,
 )
 from ._version import __version__
+from .budget import LocalRateBudget, RateBudget
 from .cache import CachedResponse, ETagCache, MemoryETagCache
 from .client import PackagesClient
 from .errors import (
@@ -62,6 +63,7 @@ __all__ = [
     "ForbiddenError",
     "JournalEntry",
     "Listing",
+    "LocalRateBudget",
     "MemoryETagCache",
     "MinimalRepository",
     "NotFoundAfterRetryError",
@@ -78,6 +80,7 @@ __all__ = [
     "PackagesError",
     "Page",
     "PlannedVersion",
+    "RateBudget",
     "RateLimit",
     "RateLimitError",
     "RestoreReport",

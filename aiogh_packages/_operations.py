@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from ._http import HTTPCore
+from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.links import parse_link_header
 from ._sansio.responses import decode

@@ -24,14 +24,16 @@ from typing import TypeVar
 import aiohttp
 
 from . import _operations as ops
-from ._http import HTTPCore
+from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.auth import AuthStatus, evaluate_token, token_kind
 from ._sansio.ratelimit import RateLimit
 from ._sansio.responses import decode
 from ._sansio.retention_plan import RetentionPolicy
 from ._sansio.retry import RetryPolicy
+from ._transport import AiohttpTransport
 from ._version import __version__
+from .budget import LocalRateBudget, RateBudget
 from .cache import ETagCache, MemoryETagCache
 from .errors import AuthError
 from .events import Clock, RetryHook, Sleep, WaitHook
@@ -110,6 +112,14 @@ class PackagesClient:
         clock: the epoch-seconds clock used with ``sleep``.
         on_retry: called with each :class:`~aiogh_packages.RetryEvent`.
         on_wait: called with each :class:`~aiogh_packages.WaitEvent`.
+        rate_budget: where the points budget and rate-limit pauses live; by default a
+            :class:`~aiogh_packages.LocalRateBudget` of ``points_per_minute`` in this
+            process. Pass a shared one (``aiogh_packages.budget.RedisRateBudget``) so
+            several processes on one token stay under GitHub's limits together.
+
+    A client belongs to the event loop of its first request: using it from another loop
+    (a second ``asyncio.run``) or after :meth:`aclose` raises ``RuntimeError`` before
+    anything is sent. Create the client inside the coroutine that uses it.
     """
 
     def __init__(
@@ -137,6 +147,7 @@ class PackagesClient:
         clock: Clock | None = None,
         on_retry: RetryHook | None = None,
         on_wait: WaitHook | None = None,
+        rate_budget: RateBudget | None = None,
     ) -> None:
         base_url = default_base_url() if base_url is None else base_url
         _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
@@ -145,13 +156,14 @@ class PackagesClient:
         self._http = HTTPCore(
             base_url=base_url.rstrip("/"),
             token=token,
-            session=session,
+            transport=AiohttpTransport(
+                session, timeout_s=timeout, connect_timeout_s=connect_timeout
+            ),
             headers={
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": api_version,
                 "User-Agent": user_agent or f"aiogh-packages/{__version__}",
             },
-            timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout),
             retry=RetryPolicy(
                 max_tries=max_tries,
                 max_time_s=max_retry_time,
@@ -161,7 +173,7 @@ class PackagesClient:
             backoff_base_s=backoff_base,
             backoff_max_s=backoff_max,
             max_concurrency=max_concurrency,
-            points_per_minute=points_per_minute,
+            rate_budget=_rate_budget(rate_budget, points_per_minute),
             write_interval_s=write_interval,
             etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
             sleep=sleep or asyncio.sleep,
@@ -871,6 +883,14 @@ def _version_route(
 def _check_positive(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _rate_budget(budget: RateBudget | None, points_per_minute: int | None) -> RateBudget | None:
+    if budget is not None:
+        if not isinstance(budget, RateBudget):
+            raise TypeError(f"rate_budget must implement RateBudget, got {budget!r}")
+        return budget
+    return None if points_per_minute is None else LocalRateBudget(points_per_minute)
 
 
 def _check_config(

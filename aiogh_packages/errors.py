@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._sansio.ratelimit import RateLimit
+    from ._sansio.retry import TransportErrorKind
 
 __all__ = [
     "APIError",
@@ -80,7 +81,23 @@ class TransportError(PackagesError):
     """The request did not get a complete HTTP answer: connection, timeout or framing fault.
 
     The aiohttp exception is chained as ``__cause__``.
+
+    Attributes:
+        kind: ``"connection"`` (refused, reset, closed before an answer), ``"timeout"``
+            (no complete answer in time) or ``"payload"`` (the body was cut short).
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: TransportErrorKind = "connection",
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, method=method, url=url, attempts=attempts)
+        self.kind: TransportErrorKind = kind
 
 
 class DecodeError(PackagesError):

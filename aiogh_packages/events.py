@@ -26,9 +26,14 @@ class RetryEvent(msgspec.Struct, frozen=True, kw_only=True):
 
 
 WaitReason = Literal[
-    "primary-rate-limit", "secondary-rate-limit", "points-budget", "write-interval"
+    "primary-rate-limit",
+    "secondary-rate-limit",
+    "rate-limit-pause",
+    "points-budget",
+    "write-interval",
 ]
-"""Why a request was held back."""
+"""Why a request was held back. ``rate-limit-pause``: a limit that this or another client
+sharing the :class:`~aiogh_packages.RateBudget` hit asks every request to hold back."""
 
 
 class WaitEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -76,6 +76,10 @@ class WriteSpacer:
         self.interval_s = interval_s
         self._next_at: float | None = None
 
+    def wait_s(self, now: float) -> float:
+        """Seconds from ``now`` until the next free slot, claiming nothing."""
+        return 0.0 if self._next_at is None else max(self._next_at - now, 0.0)
+
     def reserve(self, now: float) -> float:
         """Claim the next free slot; returns the seconds to wait until it."""
         slot = now if self._next_at is None else max(now, self._next_at)

@@ -1,7 +1,9 @@
 """Turning (status, headers, body) into Structs or the right exception.
 
-Does no I/O. The exception class for an error status is chosen here and only here; the
-body of a successful response is decoded with a decoder built once per response type.
+Does no I/O. Every exception class for a request is chosen here and only here: error
+statuses (:func:`error_for`), transport faults (:func:`transport_error`) and waits the
+client refuses to make (:func:`wait_refused`). The body of a successful response is
+decoded with a decoder built once per response type.
 """
 
 from __future__ import annotations
@@ -21,12 +23,28 @@ from ..errors import (
     NotFoundError,
     RateLimitError,
     ServerError,
+    TransportError,
     ValidationFailed,
 )
 from .ratelimit import RateLimit
+from .retry import TransportErrorKind
 from .urls import redact_url
 
-__all__ = ["ErrorBody", "decode", "error_for", "error_message", "redact_url"]
+__all__ = [
+    "ErrorBody",
+    "decode",
+    "error_for",
+    "error_message",
+    "redact_url",
+    "transport_error",
+    "wait_refused",
+]
+
+_FAULT_TEXT: dict[TransportErrorKind, str] = {
+    "connection": "connection failed",
+    "timeout": "timed out",
+    "payload": "response cut short",
+}
 
 T = TypeVar("T")
 
@@ -148,3 +166,55 @@ def _class_for(status: int, method: str, retried_after_fault: bool) -> type[APIE
     if status in classes:
         return classes[status]
     return ServerError if status >= 500 else APIError
+
+
+def transport_error(
+    kind: TransportErrorKind, detail: str, *, method: str, url: str, attempts: int, why: str = ""
+) -> TransportError:
+    """The exception for a request that got no complete answer.
+
+    Args:
+        kind: what failed below HTTP.
+        detail: the cause in a few words (``"connection refused"``), said once.
+        method: the request method.
+        url: the request URL; secrets are redacted before it is stored.
+        attempts: how many times the request was sent (the message says it once).
+        why: why no further attempt is made, if not simply that the tries ran out.
+    """
+    text = _FAULT_TEXT[kind]
+    if detail and detail != text:
+        text = f"{text}: {detail}"
+    if why:
+        text = f"{text}; {why}"
+    return TransportError(text, kind=kind, method=method, url=redact_url(url), attempts=attempts)
+
+
+def wait_refused(
+    wait: str,
+    delay_s: float,
+    max_wait_s: float,
+    *,
+    now_epoch: float,
+    method: str,
+    url: str,
+    rate_limit: RateLimit | None = None,
+) -> RateLimitError:
+    """The :class:`RateLimitError` for a wait longer than ``max_wait_s``, before sending.
+
+    ``wait`` names it: ``primary-rate-limit``, ``secondary-rate-limit``, ``rate-limit-pause``,
+    ``points-budget`` or ``write-interval``. Client-side pacing reports status 429, an
+    exhausted primary limit 403 (what GitHub would answer).
+    """
+    primary = wait == "primary-rate-limit"
+    return RateLimitError(
+        403 if primary else 429,
+        rate_limit=rate_limit,
+        secondary=not primary,
+        retry_after_s=delay_s,
+        reset_at=datetime.fromtimestamp(now_epoch + delay_s, tz=timezone.utc),
+        github_message=(
+            f"{wait} wait of {delay_s:.1f} s exceeds max_wait={max_wait_s:g} s; request not sent"
+        ),
+        method=method,
+        url=redact_url(url),
+    )

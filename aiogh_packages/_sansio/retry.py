@@ -6,7 +6,7 @@ How this works
 --------------
 ``decide`` looks at one :class:`Outcome` (a status with headers and GitHub's message, or a
 transport fault) together with the counters of the request so far, and returns a
-:class:`Decision`:
+:class:`RetryDecision`:
 
 * ``done``: a 2xx or 304, hand the response back.
 * ``retry`` after ``delay_s``: a transient fault (connection, timeout, body cut short,
@@ -17,7 +17,8 @@ transport fault) together with the counters of the request so far, and returns a
 
 Rate limits come before the exponential schedule, in GitHub's order
 (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
-``retry-after`` seconds if present; else, when ``x-ratelimit-remaining`` is 0, until
+``retry-after`` (delay-seconds, or an HTTP-date per RFC 9110 section 10.2.3, where a
+date in the past means now) if present; else, when ``x-ratelimit-remaining`` is 0, until
 ``x-ratelimit-reset`` plus one second; else, for a message naming a secondary rate limit,
 at least 60 s, doubling on each further hit. A wait longer than ``max_wait_s`` is not slept:
 the caller raises at once, saying when the limit resets. Other 4xx are never retried.
@@ -27,17 +28,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import msgspec
 
-__all__ = ["Decision", "Outcome", "RetryPolicy", "decide", "rate_limit_wait"]
+__all__ = [
+    "Outcome",
+    "RetryDecision",
+    "RetryPolicy",
+    "TransportErrorKind",
+    "decide",
+    "rate_limit_wait",
+    "retry_after_s",
+]
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 _SECONDARY = re.compile(r"\bsecondary rate\b", re.IGNORECASE)
 _PRIMARY = re.compile(r"\brate limit exceeded\b", re.IGNORECASE)
 
-Fault = Literal["connection", "timeout", "payload"]
+TransportErrorKind = Literal["connection", "timeout", "payload"]
+"""What went wrong below HTTP: no connection, no answer in time, or a body cut short."""
 
 
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,10 +76,10 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     status: int | None = None
     headers: Mapping[str, str] = {}
     message: str | None = None
-    fault: Fault | None = None
+    fault: TransportErrorKind | None = None
 
 
-class Decision(msgspec.Struct, frozen=True, kw_only=True):
+class RetryDecision(msgspec.Struct, frozen=True, kw_only=True):
     """What to do next. ``delay_s`` is meaningful for ``retry`` (and says the wait refused)."""
 
     action: Literal["done", "retry", "fail"]
@@ -77,11 +89,21 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     secondary: bool = False
 
 
-def _retry_after_s(headers: Mapping[str, str]) -> float | None:
+def retry_after_s(headers: Mapping[str, str], now_epoch: float) -> float | None:
+    """Seconds ``retry-after`` asks for: delay-seconds or an HTTP-date (past dates mean 0).
+
+    Returns None when the header is absent or neither form (RFC 9110 section 10.2.3).
+    """
     value = headers.get("retry-after", "").strip()
     if value.isdigit():
         return float(value)
-    return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" means "zone unknown"; HTTP-dates are GMT anyway
+        when = when.replace(tzinfo=timezone.utc)
+    return max(when.timestamp() - now_epoch, 0.0)
 
 
 def rate_limit_wait(
@@ -97,7 +119,7 @@ def rate_limit_wait(
         return None
     headers = outcome.headers
     message = outcome.message or ""
-    retry_after = _retry_after_s(headers)
+    retry_after = retry_after_s(headers, now_epoch)
     secondary = bool(_SECONDARY.search(message))
     if retry_after is not None:
         return retry_after, secondary or headers.get("x-ratelimit-remaining") != "0"
@@ -122,7 +144,7 @@ def decide(
     now_epoch: float,
     backoff_s: float,
     policy: RetryPolicy,
-) -> Decision:
+) -> RetryDecision:
     """Choose what follows one attempt.
 
     Args:
@@ -135,23 +157,23 @@ def decide(
         policy: the bounds.
     """
     if outcome.fault is None and outcome.status is not None and outcome.status < 400:
-        return Decision(action="done")
+        return RetryDecision(action="done")
     wait = rate_limit_wait(outcome, now_epoch, rate_limit_hits, policy)
     if wait is not None:
         return _decide_rate_limit(wait, rate_limit_hits, policy)
     if outcome.fault is not None or outcome.status in TRANSIENT_STATUSES:
         reason = outcome.fault or f"HTTP {outcome.status}"
         if attempt >= policy.max_tries:
-            return Decision(action="fail", reason=f"{reason}; {attempt} tries used")
+            return RetryDecision(action="fail", reason=f"{reason}; {attempt} tries used")
         if elapsed_s + backoff_s > policy.max_time_s:
-            return Decision(action="fail", reason=f"{reason}; {policy.max_time_s:g} s used")
-        return Decision(action="retry", delay_s=backoff_s, reason=reason)
-    return Decision(action="fail", reason=f"HTTP {outcome.status}")
+            return RetryDecision(action="fail", reason=f"{reason}; {policy.max_time_s:g} s used")
+        return RetryDecision(action="retry", delay_s=backoff_s, reason=reason)
+    return RetryDecision(action="fail", reason=f"HTTP {outcome.status}")
 
 
 def _decide_rate_limit(
     wait: tuple[float, bool], rate_limit_hits: int, policy: RetryPolicy
-) -> Decision:
+) -> RetryDecision:
     delay_s, secondary = wait
     kind = "secondary rate limit" if secondary else "primary rate limit"
     if delay_s > policy.max_wait_s:
@@ -159,9 +181,9 @@ def _decide_rate_limit(
     elif rate_limit_hits >= policy.max_rate_limit_retries:
         reason = f"{kind}: {rate_limit_hits} waits already"
     else:
-        return Decision(
+        return RetryDecision(
             action="retry", delay_s=delay_s, reason=kind, rate_limited=True, secondary=secondary
         )
-    return Decision(
+    return RetryDecision(
         action="fail", delay_s=delay_s, reason=reason, rate_limited=True, secondary=secondary
     )

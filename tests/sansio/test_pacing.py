@@ -60,3 +60,12 @@ def test_write_spacer_rejects_negative_interval() -> None:
     """A negative interval is a caller mistake."""
     with pytest.raises(ValueError, match="-1"):
         WriteSpacer(-1)
+
+
+def test_write_spacer_wait_s_reports_the_next_slot_without_claiming_it() -> None:
+    """wait_s answers how long until the next slot; only reserve() moves it."""
+    spacer = WriteSpacer(1.0)
+    assert spacer.wait_s(10.0) == 0.0
+    spacer.reserve(10.0)
+    assert spacer.wait_s(10.25) == pytest.approx(0.75) == spacer.wait_s(10.25)
+    assert spacer.wait_s(12.0) == 0.0

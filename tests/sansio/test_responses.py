@@ -6,7 +6,13 @@ import msgspec
 import pytest
 
 from aiogh_packages import errors
-from aiogh_packages._sansio.responses import decode, error_for, error_message
+from aiogh_packages._sansio.responses import (
+    decode,
+    error_for,
+    error_message,
+    transport_error,
+    wait_refused,
+)
 from aiogh_packages._sansio.urls import redact_url
 from aiogh_packages.models import Package
 
@@ -81,3 +87,34 @@ def test_decode_error_names_endpoint_and_json_path() -> None:
     assert info.value.json_path == "$[0].id"
     with pytest.raises(errors.DecodeError, match="not valid JSON"):
         decode(decoder, b"<html>", endpoint="GET /user/packages", method="GET", url="u")
+
+
+def test_transport_error_says_kind_cause_and_count_once() -> None:
+    """transport_error builds a TransportError with its kind, the cause once and the attempts."""
+    err = transport_error(
+        "connection", "connection refused", method="GET", url="http://h/x?token=s", attempts=5
+    )
+    assert isinstance(err, errors.TransportError) and err.kind == "connection"
+    assert str(err) == (
+        "connection failed: connection refused (GET http://h/x?token=***) after 5 attempts"
+    )
+
+
+def test_transport_error_names_why_it_stopped_early() -> None:
+    """When the retry time ran out before the tries, the message says so."""
+    err = transport_error("timeout", "", method="GET", url="u", attempts=2, why="retry time used")
+    assert err.kind == "timeout" and str(err).startswith("timed out; retry time used")
+
+
+@pytest.mark.parametrize(
+    ("wait", "status", "secondary"),
+    [("primary-rate-limit", 403, False), ("points-budget", 429, True)],
+)
+def test_wait_refused_names_the_wait_and_its_length(
+    wait: str, status: int, secondary: bool
+) -> None:
+    """wait_refused is a RateLimitError saying which wait, how long and the max_wait it exceeds."""
+    err = wait_refused(wait, 12.5, 10.0, now_epoch=1_700_000_000.0, method="DELETE", url="u")
+    assert isinstance(err, errors.RateLimitError)
+    assert (err.status, err.secondary, err.retry_after_s) == (status, secondary, 12.5)
+    assert f"{wait} wait of 12.5 s exceeds max_wait=10 s; request not sent" in str(err)

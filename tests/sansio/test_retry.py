@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from aiogh_packages._sansio.retry import Decision, Outcome, RetryPolicy, decide, rate_limit_wait
+from aiogh_packages._sansio.retry import (
+    Outcome,
+    RetryDecision,
+    RetryPolicy,
+    decide,
+    rate_limit_wait,
+    retry_after_s,
+)
 
 NOW = 1_700_000_000.0
 POLICY = RetryPolicy(max_tries=5, max_time_s=120.0, max_rate_limit_retries=3, max_wait_s=900.0)
@@ -19,7 +26,7 @@ def _decide(
     hits: int = 0,
     backoff: float = 0.5,
     policy: RetryPolicy = POLICY,
-) -> Decision:
+) -> RetryDecision:
     return decide(
         outcome,
         attempt=attempt,
@@ -91,7 +98,7 @@ def test_rate_limits_wait_as_github_asks(
 ) -> None:
     """retry-after first, then the primary reset + 1 s, then >= 60 s doubling for secondary."""
     decision = _decide(outcome, hits=hits)
-    assert decision == Decision(
+    assert decision == RetryDecision(
         action="retry",
         delay_s=delay,
         reason=decision.reason,
@@ -149,4 +156,33 @@ def test_non_rate_limit_statuses_are_not_rate_limits() -> None:
     assert (
         rate_limit_wait(Outcome(status=403, message="Resource not accessible"), NOW, 0, POLICY)
         is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        ("Tue, 14 Nov 2023 22:13:30 GMT", 10.0),  # NOW is 2023-11-14 22:13:20 UTC
+        ("Tue, 14 Nov 2023 22:13:30 -0000", 10.0),  # zone unknown: read as GMT
+        ("Tuesday, 14-Nov-23 22:14:20 GMT", 60.0),  # RFC 850 form, which RFC 9110 accepts
+        ("Mon, 13 Nov 2023 00:00:00 GMT", 0.0),  # in the past: now
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_reads_seconds_and_http_dates(value: str, expected: float | None) -> None:
+    """Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); a past date is 0."""
+    assert retry_after_s({"retry-after": value}, NOW) == expected
+
+
+def test_retry_after_http_date_sets_the_rate_limit_wait() -> None:
+    """A 429 whose Retry-After is a date 10 s ahead waits 10 s, not the 60 s fallback."""
+    outcome = Outcome(status=429, headers={"retry-after": "Tue, 14 Nov 2023 22:13:30 GMT"})
+    assert _decide(outcome) == RetryDecision(
+        action="retry",
+        delay_s=10.0,
+        reason="secondary rate limit",
+        rate_limited=True,
+        secondary=True,
     )
