@@ -665,6 +665,24 @@ async def test_stall_fault_outlasts_a_client_timeout_and_a_short_one_answers(
     assert (await call(http, url)).status == 200
 
 
+async def test_hold_fault_applies_the_change_and_withholds_the_answer(
+    gh: FakeGitHub, http: aiohttp.ClientSession
+) -> None:
+    """A held DELETE has deleted the version while its client is still waiting for the 204."""
+    url = f"{gh.base_url}/user/packages/container/hello_docker/versions/881"
+    gh.add_fault(Fault(kind="hold", delay_s=30, method="DELETE"))
+    pending = asyncio.create_task(call(http, url, "DELETE"))
+    version = gh.store.get_version("octocat", "container", "hello_docker", 881)
+    for _ in range(500):
+        if version.state == "deleted":
+            break
+        await asyncio.sleep(0.01)
+    assert version.state == "deleted" and not pending.done()
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
+
+
 async def test_requests_are_recorded_with_raw_path_query_and_lowercase_headers(
     gh: FakeGitHub, http: aiohttp.ClientSession
 ) -> None:

@@ -21,8 +21,8 @@ from .render import Answer, error_body
 
 __all__ = ["Fault", "FaultBook", "FaultKind", "RecordedRequest", "RequestLog"]
 
-FaultKind = Literal["respond", "drop", "truncate", "stall"]
-_KINDS = ("respond", "drop", "truncate", "stall")
+FaultKind = Literal["respond", "drop", "truncate", "stall", "hold"]
+_KINDS = ("respond", "drop", "truncate", "stall", "hold")
 
 _RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 # Messages GitHub sends with these statuses (see shared github-behaviour notes, section 5 and 14).
@@ -70,6 +70,9 @@ class Fault:
         ``truncate``: run the real handler, then send a ``Content-Length`` larger than the
         body actually sent (a bodiless answer is cut inside its headers) and close.
         ``stall``: wait ``delay_s`` seconds, then answer normally.
+        ``hold``: run the real handler first (its change is applied to the store), then wait
+        ``delay_s`` seconds before sending the answer, so a client can be killed while the
+        answer is held and the test can check that the change was made anyway.
 
     aiohttp's client resends an idempotent request (GET, HEAD, PUT, DELETE, ...) once by itself
     when the connection closes before a response starts, so a single ``drop`` (or a

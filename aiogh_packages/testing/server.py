@@ -8,7 +8,8 @@ How a request is answered, in order:
 2. GitHub's gatekeeping: a ``User-Agent`` is required (403), ``X-GitHub-Api-Version`` must be a
    supported one (400), the token must be known (401), the rate limit must not be spent (403).
 3. The operation runs (:mod:`.api`); ``/user`` and ``/rate_limit`` are served here.
-4. A 200 GET gets an ``ETag``; a matching ``If-None-Match`` turns it into a bodiless 304 that
+4. A ``hold`` fault now waits its delay, with the change already made, before anything is sent.
+5. A 200 GET gets an ``ETag``; a matching ``If-None-Match`` turns it into a bodiless 304 that
    is not counted against the rate limit. Every answer gets GitHub's headers.
 """
 
@@ -278,6 +279,8 @@ class FakeGitHub:
                 wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
             else:
                 wire = self._gate.answer(recorded, request.remote or "", request.host)
+            if fault is not None and fault.kind == "hold":
+                await self._pause(fault.delay_s)
             if fault is not None and fault.kind == "truncate":
                 return truncate(request, wire)
             return send(wire)
