@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlencode
 
-from .records import PACKAGE_TYPES, VISIBILITIES, OwnerRecord, PackageRecord, State
+from .records import DOWNLOAD_LIMIT, PACKAGE_TYPES, VISIBILITIES, OwnerRecord, PackageRecord, State
 from .render import Answer, Refused, package_json, version_json
 from .store import Store
 
@@ -42,6 +42,13 @@ _OPERATIONS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("versions", re.compile(f"^{_PKG}/versions$"), ("GET",)),
     ("version", re.compile(f"^{_VER}$"), ("GET", "DELETE")),
     ("version_restore", re.compile(f"^{_VER}/restore$"), ("POST",)),
+)
+# Neither the status nor the text of the download-rule refusal is documented (the docs only
+# say to contact support); we answer 400 like the other deletion refusals, with the wording
+# users have reported.
+_POPULAR_MESSAGE = (
+    "Publicly visible package versions with more than 5000 downloads cannot be deleted. "
+    "Contact GitHub support for further assistance."
 )
 _CAP_MESSAGE = "The value of `per_page` multiplied by `page` cannot be greater than 10000."
 
@@ -238,6 +245,8 @@ def _on_package(store: Store, call: Call, owner: OwnerRecord) -> Answer:
         return Answer(204)
     package = _package(store, call, owner)
     if call.method == "DELETE":
+        if package.popular_version() is not None:
+            raise Refused(400, _POPULAR_MESSAGE)
         store.delete_package(owner.login, package.package_type, package.name)
         return Answer(204)
     return Answer(200, package_json(package))
@@ -254,6 +263,8 @@ def _on_version(store: Store, call: Call, owner: OwnerRecord) -> Answer:
         store.restore_version(*args)
         return Answer(204)
     if call.method == "DELETE":
+        if package.visibility == "public" and version.downloads > DOWNLOAD_LIMIT:
+            raise Refused(400, _POPULAR_MESSAGE)
         try:
             store.delete_version(*args, now=call.now)
         except ValueError as exc:  # the package's last active version

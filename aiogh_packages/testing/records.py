@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 __all__ = [
+    "DOWNLOAD_LIMIT",
     "PACKAGE_TYPES",
     "VISIBILITIES",
     "IdPool",
@@ -26,6 +27,10 @@ __all__ = [
 PACKAGE_TYPES = ("npm", "maven", "rubygems", "docker", "nuget", "container")
 VISIBILITIES = ("public", "private", "internal")
 State = Literal["active", "deleted"]
+# "If a package is public and the package or any of its versions have more than 5,000
+# downloads, you cannot delete it" (https://docs.github.com/packages/learn-github-packages/
+# deleting-and-restoring-a-package, "Package deletion and restoration support on GitHub").
+DOWNLOAD_LIMIT = 5000
 
 
 @dataclass(eq=False)
@@ -50,7 +55,11 @@ class RepositoryRecord:
 
 @dataclass(eq=False)
 class VersionRecord:
-    """One version of a package; ``state`` is ``"active"`` or ``"deleted"``."""
+    """One version of a package; ``state`` is ``"active"`` or ``"deleted"``.
+
+    ``downloads`` is how often it was downloaded. GitHub reports it in no API, but refuses to
+    delete a public version downloaded more than 5,000 times; set it to test that rule.
+    """
 
     id: int
     name: str
@@ -61,6 +70,7 @@ class VersionRecord:
     deleted_at: datetime | None = None
     license: str | None = None
     description: str | None = None
+    downloads: int = 0
 
 
 @dataclass(eq=False)
@@ -83,6 +93,19 @@ class PackageRecord:
     def version_count(self) -> int:
         """How many versions are active."""
         return sum(1 for v in self.versions.values() if v.state == "active")
+
+    def popular_version(self) -> VersionRecord | None:
+        """An active version that GitHub's download rule protects, if this package is public."""
+        if self.visibility != "public":
+            return None
+        return next(
+            (
+                v
+                for v in self.versions.values()
+                if v.state == "active" and v.downloads > DOWNLOAD_LIMIT
+            ),
+            None,
+        )
 
     def listed_versions(self, state: State = "active") -> list[VersionRecord]:
         """Versions in ``state``, newest first (created_at, then id, descending) as GitHub lists."""

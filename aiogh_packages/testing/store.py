@@ -236,12 +236,17 @@ class Store:
         id: int | None = None,
         license: str | None = None,
         description: str | None = None,
+        downloads: int = 0,
     ) -> VersionRecord:
         """Add an active version to an existing package and return its record.
 
         ``name`` defaults to a digest for container/docker and ``1.0.N`` otherwise;
-        ``created_at`` to now and ``updated_at`` to ``created_at``.
+        ``created_at`` to now and ``updated_at`` to ``created_at``. ``downloads`` above 5,000
+        makes a public version undeletable through the API (``record.downloads`` can be
+        changed later too).
         """
+        if downloads < 0:
+            raise ValueError(f"downloads must not be negative, got {downloads}")
         with self.lock:
             package = self._need_package(owner, package_type, package_name)
             ident = self._version_ids.take(id, "version")
@@ -259,6 +264,7 @@ class Store:
                 updated,
                 license=license,
                 description=description,
+                downloads=downloads,
             )
             package.versions[ident] = version
             package.updated_at = max(package.updated_at, updated)
@@ -343,6 +349,8 @@ class Store:
             if version.state != "active":
                 raise KeyError(f"version {version_id} is already deleted")
             if self._need_package(owner, package_type, name).version_count <= 1:
+                # GitHub's 400 with this message: actions/delete-package-versions#231,
+                # SmartsquareGmbH/delete-old-packages#33 (shared github-behaviour notes, 15).
                 raise ValueError(
                     "You cannot delete the last version of a package. "
                     "You must delete the package instead."
