@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlencode
 
+from .access import ADMIN, READ, Principal, effective_visibility, rank
+from .docpages import DOCS, page
 from .records import DOWNLOAD_LIMIT, PACKAGE_TYPES, VISIBILITIES, OwnerRecord, PackageRecord, State
 from .render import Answer, Refused, package_json, version_json
 from .store import Store
@@ -80,7 +82,7 @@ class Call:
     query: Mapping[str, str]
     origin: str  # "http://host:port", for Link URLs
     viewer: OwnerRecord | None
-    authenticated: bool
+    principal: Principal
     now: datetime
 
 
@@ -108,6 +110,16 @@ def parse(raw_path: str) -> Target | None:
 
 def _not_found() -> Refused:
     return Refused(404, "Not Found")
+
+
+def _no_package() -> Refused:
+    # GitHub's text for a missing (or hidden) package (shared github-behaviour notes, 15).
+    return Refused(404, "Package not found.")
+
+
+def _not_admin() -> Refused:
+    # The text of this 403 is not documented; "admin on the package" is the documented need.
+    return Refused(403, "You need admin access to this package to delete or restore it.")
 
 
 def _invalid() -> Refused:
@@ -185,8 +197,14 @@ def _paged(
 
 
 def _visible(call: Call, package: PackageRecord) -> bool:
-    # Private packages are hidden from anonymous callers (404 rather than 403, as GitHub does).
-    return call.authenticated or package.visibility == "public"
+    # Hidden packages are 404 rather than 403, as GitHub does (https://docs.github.com/rest/
+    # using-the-rest-api/troubleshooting-the-rest-api).
+    return rank(call.principal, package) >= READ
+
+
+def _need_admin(call: Call, package: PackageRecord) -> None:
+    if rank(call.principal, package) < ADMIN:
+        raise _not_admin()
 
 
 def _package(
@@ -197,7 +215,7 @@ def _package(
         raise _not_found()
     found = store.package(owner.login, target.package_type, target.package_name)
     if found is None or found.state != state or not _visible(call, found):
-        raise _not_found()
+        raise _no_package()
     return found
 
 
@@ -211,10 +229,11 @@ def _list_packages(store: Store, call: Call, owner: OwnerRecord) -> Answer:
     kind, visibility = call.query.get("package_type"), call.query.get("visibility")
     if kind not in PACKAGE_TYPES or (visibility is not None and visibility not in VISIBILITIES):
         raise _invalid()
+    wanted = None if visibility is None else effective_visibility(kind, visibility)
     found = [
         p
         for p in store.packages(owner.login, kind)
-        if _visible(call, p) and visibility in (None, p.visibility)
+        if _visible(call, p) and wanted in (None, effective_visibility(kind, p.visibility))
     ]
     path = f"{_id_base(call, owner)}/packages"
     return _paged(call, found, package_json, path, ("package_type", "visibility"), cap=True)
@@ -241,10 +260,12 @@ def _list_versions(store: Store, call: Call, owner: OwnerRecord) -> Answer:
 def _on_package(store: Store, call: Call, owner: OwnerRecord) -> Answer:
     if call.target.operation == "package_restore":
         package = _package(store, call, owner, state="deleted")
+        _need_admin(call, package)
         store.restore_package(owner.login, package.package_type, package.name)
         return Answer(204)
     package = _package(store, call, owner)
     if call.method == "DELETE":
+        _need_admin(call, package)
         if package.popular_version() is not None:
             raise Refused(400, _POPULAR_MESSAGE)
         store.delete_package(owner.login, package.package_type, package.name)
@@ -259,6 +280,8 @@ def _on_version(store: Store, call: Call, owner: OwnerRecord) -> Answer:
     if version is None or version.state != ("deleted" if restoring else "active"):
         raise _not_found()
     args = (owner.login, package.package_type, package.name, version.id)
+    if restoring or call.method == "DELETE":
+        _need_admin(call, package)
     if restoring:
         store.restore_version(*args)
         return Answer(204)
@@ -293,6 +316,23 @@ def handle(store: Store, call: Call) -> Answer:
     method = "GET" if call.method == "HEAD" else call.method
     if method not in call.target.methods:
         raise _not_found()
-    with store.lock:
-        owner = _owner(store, call)
-        return _HANDLERS[call.target.operation](store, call, owner)
+    try:
+        with store.lock:
+            owner = _owner(store, call)
+            _check_actions(call, owner)
+            return _HANDLERS[call.target.operation](store, call, owner)
+    except Refused as refusal:
+        if refusal.documentation_url == DOCS:
+            target = call.target
+            refusal.documentation_url = page(target.operation, method, target.namespace)
+        raise
+
+
+def _check_actions(call: Call, owner: OwnerRecord) -> None:
+    """An Actions token's refusals (cli/cli#9606, actions/github-script#449)."""
+    if not call.principal.is_actions:
+        return
+    if owner.type == "User":
+        raise Refused(403, "Resource not accessible by integration")
+    if call.target.operation == "list":
+        raise _invalid()

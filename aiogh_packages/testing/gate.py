@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multidict import CIMultiDict
 
 from . import api
+from .access import Principal
 from .auth import (
     RATE_DOCS,
     Identity,
@@ -88,13 +89,14 @@ class Gate:
         self,
         store: Store,
         tokens: Mapping[str, TokenInfo] | None,
-        require_token: bool,
+        require_token: bool | None,
         rate_limit: int | None,
         clock: Callable[[], float],
     ) -> None:
         self.store = store
         self.tokens = dict(tokens) if tokens is not None else None
-        self.require_token = require_token
+        # Declared tokens turn on GitHub's rules, 401 without a token among them.
+        self.require_token = tokens is not None if require_token is None else require_token
         self.limiter = RateLimiter(rate_limit, clock)
         self._clock = clock
         self._ids = itertools.count(1)
@@ -157,6 +159,10 @@ class Gate:
 
     def _route(self, req: RecordedRequest, host: str, caller: _Caller) -> Answer:
         viewer = self._viewer(caller.identity)
+        info = caller.identity.info
+        if info is not None and info.kind == "actions" and req.path.startswith("/user"):
+            # GITHUB_TOKEN is no user: /user and user-owned packages are refused.
+            raise Refused(403, "Resource not accessible by integration", _USER_DOCS)
         if req.path == "/user" and req.method in _READS:
             if caller.anonymous:
                 raise Refused(401, "Requires authentication", _USER_DOCS)
@@ -172,10 +178,20 @@ class Gate:
         if target.for_viewer and viewer is None:
             raise Refused(401, "Bad credentials")
         now = dt.datetime.fromtimestamp(int(self._clock()), dt.timezone.utc)
-        call = api.Call(
-            req.method, target, req.query, f"http://{host}", viewer, not caller.anonymous, now
-        )
+        principal = self._principal(caller.identity)
+        call = api.Call(req.method, target, req.query, f"http://{host}", viewer, principal, now)
         return api.handle(self.store, call)
+
+    def _principal(self, identity: Identity) -> Principal:
+        # Without a token list every token is the store's admin (the permissive default).
+        info = identity.info
+        if info is None:
+            return Principal()
+        if self.tokens is None:
+            return Principal(info.login, superuser=True)
+        if info.kind == "actions":
+            return Principal(repository=info.repository)
+        return Principal(info.login)
 
     def _rate_json(self, caller: _Caller) -> dict[str, object]:
         status = self.limiter.status(caller.key, anonymous=caller.anonymous)

@@ -13,11 +13,15 @@ from typing import Literal
 
 __all__ = [
     "DOWNLOAD_LIMIT",
+    "ORG_ROLES",
+    "PACKAGE_ROLES",
     "PACKAGE_TYPES",
     "VISIBILITIES",
     "IdPool",
+    "OrgRole",
     "OwnerRecord",
     "PackageRecord",
+    "PackageRole",
     "RepositoryRecord",
     "State",
     "VersionRecord",
@@ -27,6 +31,10 @@ __all__ = [
 PACKAGE_TYPES = ("npm", "maven", "rubygems", "docker", "nuget", "container")
 VISIBILITIES = ("public", "private", "internal")
 State = Literal["active", "deleted"]
+OrgRole = Literal["member", "admin"]
+PackageRole = Literal["read", "write", "admin"]
+ORG_ROLES: tuple[OrgRole, ...] = ("member", "admin")
+PACKAGE_ROLES: tuple[PackageRole, ...] = ("read", "write", "admin")
 # "If a package is public and the package or any of its versions have more than 5,000
 # downloads, you cannot delete it" (https://docs.github.com/packages/learn-github-packages/
 # deleting-and-restoring-a-package, "Package deletion and restoration support on GitHub").
@@ -35,11 +43,16 @@ DOWNLOAD_LIMIT = 5000
 
 @dataclass(eq=False)
 class OwnerRecord:
-    """A user (``type="User"``) or organization (``type="Organization"``)."""
+    """A user (``type="User"``) or organization (``type="Organization"``).
+
+    ``members`` maps an organization's members (lower-case logins) to ``"member"`` or
+    ``"admin"`` (an organization owner); see :meth:`Store.add_member`.
+    """
 
     login: str
     id: int
     type: Literal["User", "Organization"]
+    members: dict[str, OrgRole] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -75,7 +88,12 @@ class VersionRecord:
 
 @dataclass(eq=False)
 class PackageRecord:
-    """A package, its versions (by id) and whether it is deleted or a docker-migration conflict."""
+    """A package, its versions (by id) and whether it is deleted or a docker-migration conflict.
+
+    ``user_roles`` and ``repository_roles`` are the package's access settings: roles granted
+    to users (lower-case logins) and to repositories (lower-case ``owner/name``, the "Manage
+    Actions access" setting); see :meth:`Store.grant`.
+    """
 
     id: int
     name: str
@@ -88,6 +106,8 @@ class PackageRecord:
     state: State = "active"
     docker_conflict: bool = False
     versions: dict[int, VersionRecord] = field(default_factory=dict)
+    user_roles: dict[str, PackageRole] = field(default_factory=dict)
+    repository_roles: dict[str, PackageRole] = field(default_factory=dict)
 
     @property
     def version_count(self) -> int:

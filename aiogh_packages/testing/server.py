@@ -62,11 +62,15 @@ class FakeGitHub:
 
     Args:
         store: The data to serve; ``None`` serves :func:`~aiogh_packages.testing.sample_store`.
-        require_token: Answer 401 to requests without ``Authorization``.
-        tokens: Known tokens and whom they belong to; ``None`` accepts any token as a
-            classic token (default scopes) of the store's first user. Other tokens get 401
-            ``Bad credentials``, and so do ``/user`` endpoints for a token whose login is not
-            a user in the store.
+        require_token: Answer 401 "Requires authentication" to requests without a token,
+            as GitHub does; ``None`` (the default) means "when ``tokens`` are declared".
+        tokens: Known tokens (:class:`~aiogh_packages.testing.TokenInfo`) and whom they
+            belong to. Declaring them turns on GitHub's rules: anonymous requests are 401,
+            listings show only what the token's user may read, deleting and restoring need
+            admin on the package, and each token kind answers as GitHub does; other tokens
+            get 401 ``Bad credentials``. ``None`` (the permissive default) accepts any token
+            as the store's admin: the first user, who may read and change every package;
+            anonymous callers then still read public packages.
         rate_limit: Requests per hour per token (anonymous callers: at most 60 per address);
             ``None`` never limits.
         host: The address to listen on.
@@ -85,7 +89,7 @@ class FakeGitHub:
         self,
         store: Store | None = None,
         *,
-        require_token: bool = False,
+        require_token: bool | None = None,
         tokens: Mapping[str, TokenInfo] | None = None,
         rate_limit: int | None = 5000,
         host: str = "127.0.0.1",
@@ -115,7 +119,7 @@ class FakeGitHub:
         cls,
         store: Store | None = None,
         *,
-        require_token: bool = False,
+        require_token: bool | None = None,
         tokens: Mapping[str, TokenInfo] | None = None,
         rate_limit: int | None = 5000,
         host: str = "127.0.0.1",

@@ -15,11 +15,15 @@ from typing import Literal
 
 from ._synth import add_many_packages, add_many_versions
 from .records import (
+    ORG_ROLES,
+    PACKAGE_ROLES,
     PACKAGE_TYPES,
     VISIBILITIES,
     IdPool,
+    OrgRole,
     OwnerRecord,
     PackageRecord,
+    PackageRole,
     RepositoryRecord,
     State,
     VersionRecord,
@@ -100,6 +104,39 @@ class Store:
         """The first user added: whom any token authenticates as when tokens are not listed."""
         with self.lock:
             return next((o for o in self._owners.values() if o.type == "User"), None)
+
+    def add_member(self, org: str, login: str, role: OrgRole = "member") -> None:
+        """Make the user ``login`` a member (or, with ``role="admin"``, an owner) of ``org``."""
+        check_choice(role, ORG_ROLES, "role")
+        with self.lock:
+            account, user = self._need_owner(org), self._need_owner(login)
+            if account.type != "Organization" or user.type != "User":
+                raise ValueError(f"{login!r} must be a user and {org!r} an organization")
+            account.members[user.login.lower()] = role
+
+    def grant(
+        self,
+        owner: str,
+        package_type: str,
+        name: str,
+        role: PackageRole = "admin",
+        *,
+        user: str | None = None,
+        repository: str | None = None,
+    ) -> None:
+        """Give ``user`` (a login) or ``repository`` (``"owner/name"``, for its Actions
+        ``GITHUB_TOKEN``) the package role ``role``: ``read``, ``write`` or ``admin``."""
+        check_choice(role, PACKAGE_ROLES, "role")
+        if (user is None) == (repository is None):
+            raise TypeError("grant() takes exactly one of user= or repository=")
+        with self.lock:
+            package = self._need_package(owner, package_type, name)
+            if user is not None:
+                package.user_roles[self._need_owner(user).login.lower()] = role
+            elif repository is not None:
+                if repository.count("/") != 1:
+                    raise ValueError(f"repository must be 'owner/name', got {repository!r}")
+                package.repository_roles[repository.lower()] = role
 
     def _need_owner(self, login: str) -> OwnerRecord:
         found = self.owner(login)
