@@ -6,6 +6,7 @@ in-memory ``Store``, with GitHub's pagination, rate limits, token rules, ETags a
 """
 
 from .auth import TokenInfo
+from .clock import ManualClock
 from .faults import Fault, FaultKind, RecordedRequest
 from .records import OwnerRecord, PackageRecord, RepositoryRecord, VersionRecord
 from .seed import demo_store, sample_store
@@ -17,6 +18,7 @@ __all__ = [
     "FakeGitHub",
     "Fault",
     "FaultKind",
+    "ManualClock",
     "OwnerRecord",
     "PackageRecord",
     "RecordedRequest",

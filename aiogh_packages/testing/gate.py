@@ -37,6 +37,7 @@ from .auth import (
 from .faults import RecordedRequest
 from .records import OwnerRecord
 from .render import Answer, Refused, simple_user_json
+from .secondary import Refusal, SecondaryLimiter
 from .store import Store
 from .wire import Wire
 
@@ -71,6 +72,11 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     )
 
 
+def _refused(refusal: Refusal) -> Refused:
+    headers = {"Retry-After": str(refusal.retry_after_s)}
+    return Refused(refusal.status, refusal.message, refusal.documentation_url, headers)
+
+
 def _check_client(req: RecordedRequest) -> None:
     """Refuse requests without ``User-Agent`` (403) or with an unknown API version (400)."""
     if "user-agent" not in req.headers:
@@ -92,12 +98,14 @@ class Gate:
         require_token: bool | None,
         rate_limit: int | None,
         clock: Callable[[], float],
+        secondary_limits: bool = False,
     ) -> None:
         self.store = store
         self.tokens = dict(tokens) if tokens is not None else None
         # Declared tokens turn on GitHub's rules, 401 without a token among them.
         self.require_token = tokens is not None if require_token is None else require_token
         self.limiter = RateLimiter(rate_limit, clock)
+        self.secondary = SecondaryLimiter(clock) if secondary_limits else None
         self._clock = clock
         self._ids = itertools.count(1)
         self._salt = random.getrandbits(16)
@@ -129,6 +137,7 @@ class Gate:
                 return Answer(200, self._rate_json(caller)), caller, False
             if self.limiter.exhausted(caller.key, anonymous=caller.anonymous):
                 return self._rate_refusal(caller, remote).answer(), caller, False
+            self._check_secondary(req, caller)
             return self._route(req, host, caller), caller, True
         except Refused as refusal:
             return refusal.answer(), caller, True
@@ -141,7 +150,25 @@ class Gate:
             caller = _Caller(f"ip:{remote}", Identity(None, None))
         return self._wire(answer.status, answer.body(), answer.headers, req, caller)
 
+    def concurrency_key(self, req: RecordedRequest, remote: str) -> str:
+        """Whom a request counts against for the concurrency limit (a digest, never the token)."""
+        credential = req.headers.get("authorization") or f"ip:{remote}"
+        return hashlib.sha256(credential.encode()).hexdigest()
+
+    def refusal_wire(self, req: RecordedRequest, remote: str, refusal: Refusal) -> Wire:
+        """A secondary-limit refusal decided outside :meth:`answer` (concurrency)."""
+        return self.fault_answer(req, remote, _refused(refusal).answer())
+
     # -- pieces ---------------------------------------------------------------------------
+
+    def _check_secondary(self, req: RecordedRequest, caller: _Caller) -> None:
+        if self.secondary is None:
+            return
+        target = api.parse(req.path)
+        endpoint = req.path if target is None else f"{target.namespace}:{target.operation}"
+        refusal = self.secondary.admit(caller.key, req.method, f"{req.method} {endpoint}")
+        if refusal is not None:
+            raise _refused(refusal)
 
     def _caller(self, req: RecordedRequest, remote: str) -> _Caller:
         identity = identify(req.headers.get("authorization"), self.tokens, self.store)

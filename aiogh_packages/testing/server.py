@@ -77,6 +77,10 @@ class FakeGitHub:
         port: The port to listen on; 0 picks a free one.
         clock: Epoch seconds now; rate-limit windows and ``deleted_at`` follow it.
         latency_s: Delay before every answer (also settable later).
+        secondary_limits: Apply GitHub's secondary rate limits (900 points a minute per
+            endpoint with GET 1 and DELETE/POST 5, 80 mutating requests a minute, 100 at
+            once), answering 403/429 with ``Retry-After``; off by default for speed. Minutes
+            follow ``clock``, so a test can move time instead of waiting.
 
     Attributes:
         store: The served :class:`~aiogh_packages.testing.Store`; change its contents at any
@@ -96,6 +100,7 @@ class FakeGitHub:
         port: int = 0,
         clock: Callable[[], float] = time.time,
         latency_s: float = 0.0,
+        secondary_limits: bool = False,
     ) -> None:
         if store is None:
             from .seed import sample_store
@@ -105,7 +110,7 @@ class FakeGitHub:
         self.latency_s = latency_s
         self.max_in_flight = 0
         self._in_flight = 0
-        self._gate = Gate(store, tokens, require_token, rate_limit, clock)
+        self._gate = Gate(store, tokens, require_token, rate_limit, clock, secondary_limits)
         self._faults = FaultBook()
         self._log = RequestLog()
         self._host, self._port = host, port
@@ -126,6 +131,7 @@ class FakeGitHub:
         port: int = 0,
         clock: Callable[[], float] = time.time,
         latency_s: float = 0.0,
+        secondary_limits: bool = False,
     ) -> ThreadedFakeGitHub:
         """A server that runs its own event loop in a daemon thread.
 
@@ -144,6 +150,7 @@ class FakeGitHub:
             port=port,
             clock=clock,
             latency_s=latency_s,
+            secondary_limits=secondary_limits,
         )
         return ThreadedFakeGitHub(server)
 
@@ -272,21 +279,37 @@ class FakeGitHub:
         try:
             recorded = _record(request)
             self._log.add(recorded)
-            fault = self._faults.take(recorded)
-            await self._pause(self.latency_s)
-            if fault is not None and fault.kind == "stall":
-                await self._pause(fault.delay_s)
-            if fault is not None and fault.kind == "drop":
-                return drop(request)
-            wire: Wire
-            if fault is not None and fault.kind == "respond":
-                wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
-            else:
-                wire = self._gate.answer(recorded, request.remote or "", request.host)
-            if fault is not None and fault.kind == "hold":
-                await self._pause(fault.delay_s)
-            if fault is not None and fault.kind == "truncate":
-                return truncate(request, wire)
-            return send(wire)
+            limiter = self._gate.secondary
+            key = self._gate.concurrency_key(recorded, request.remote or "")
+            refusal = limiter.enter(key) if limiter is not None else None
+            if refusal is not None:
+                return send(self._gate.refusal_wire(recorded, request.remote or "", refusal))
+            try:
+                return await self._answer(request, recorded)
+            finally:
+                if limiter is not None:
+                    limiter.leave(key)
         finally:
             self._in_flight -= 1
+
+    async def _answer(
+        self, request: web.BaseRequest, recorded: RecordedRequest
+    ) -> web.StreamResponse:
+        fault = self._faults.take(recorded)
+        await self._pause(self.latency_s)
+        if fault is not None and fault.kind == "stall":
+            await self._pause(fault.delay_s)
+        if fault is not None and fault.kind == "drop":
+            return drop(request)
+        wire: Wire
+        if fault is not None and fault.kind == "respond":
+            wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
+        else:
+            wire = self._gate.answer(recorded, request.remote or "", request.host)
+        if fault is not None and fault.kind == "link":
+            wire = fault.relink(wire)
+        if fault is not None and fault.kind == "hold":
+            await self._pause(fault.delay_s)
+        if fault is not None and fault.kind == "truncate":
+            return truncate(request, wire)
+        return send(wire)
