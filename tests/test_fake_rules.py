@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from aiogh_packages.testing import FakeGitHub, Store
+from aiogh_packages.testing import FakeGitHub, ManualClock, Store
 
 AUTH = {"Authorization": "Bearer test-token", "User-Agent": "rules-test"}
 LAST_VERSION = (
@@ -93,3 +93,63 @@ def test_negative_downloads_are_refused() -> None:
     store = _store()
     with pytest.raises(ValueError, match="downloads must not be negative, got -1"):
         store.add_version("ann", "npm", "lib", "2.0.0", downloads=-1)
+
+
+DAY = 86_400
+
+
+async def test_version_deleted_31_days_ago_cannot_be_restored_nor_listed() -> None:
+    """Past GitHub's 30-day window a deleted version is gone: not listed, restore is 404."""
+    clock = ManualClock()
+    async with FakeGitHub(store=_store(), clock=clock) as server:
+        await _send(server, "DELETE", "/user/packages/npm/lib/versions/100")
+        clock.advance(31 * DAY)
+        _, listed = await _send(server, "GET", "/user/packages/npm/lib/versions?state=deleted")
+        status, _ = await _send(server, "POST", "/user/packages/npm/lib/versions/100/restore")
+    assert (listed, status) == ([], 404)
+
+
+async def test_version_deleted_29_days_ago_is_listed_and_restores() -> None:
+    """Inside the window the deleted version is listed and its restore is 204."""
+    clock = ManualClock()
+    async with FakeGitHub(store=_store(), clock=clock) as server:
+        await _send(server, "DELETE", "/user/packages/npm/lib/versions/100")
+        clock.advance(29 * DAY)
+        _, listed = await _send(server, "GET", "/user/packages/npm/lib/versions?state=deleted")
+        status, _ = await _send(server, "POST", "/user/packages/npm/lib/versions/100/restore")
+    assert ([v["id"] for v in listed], status) == ([100], 204)
+
+
+async def test_package_deleted_31_days_ago_cannot_be_restored() -> None:
+    """A package deleted more than 30 days ago (server clock) answers 404 to restore."""
+    clock = ManualClock()
+    async with FakeGitHub(store=_store(), clock=clock) as server:
+        await _send(server, "DELETE", "/user/packages/npm/lib")
+        clock.advance(31 * DAY)
+        status, body = await _send(server, "POST", "/user/packages/npm/lib/restore")
+    assert (status, body["message"]) == (404, "Package not found.")
+
+
+@pytest.mark.parametrize("package_type", ["npm", "maven", "rubygems", "nuget", "docker"])
+async def test_internal_means_private_outside_containers(package_type: str) -> None:
+    """visibility=internal lists the private packages of non-container registries."""
+    store = Store()
+    store.add_org("corp")
+    store.add_package("corp", package_type, "priv", visibility="private")
+    store.add_package("corp", package_type, "pub")
+    async with FakeGitHub(store=store) as server:
+        query = f"package_type={package_type}&visibility=internal"
+        status, body = await _send(server, "GET", f"/orgs/corp/packages?{query}")
+    assert (status, [p["name"] for p in body]) == (200, ["priv"])
+
+
+async def test_internal_container_filter_keeps_only_internal_ones() -> None:
+    """For containers internal stays its own visibility."""
+    store = Store()
+    store.add_org("corp")
+    store.add_package("corp", "container", "priv", visibility="private")
+    store.add_package("corp", "container", "inner", visibility="internal")
+    async with FakeGitHub(store=store) as server:
+        query = "package_type=container&visibility=internal"
+        _, body = await _send(server, "GET", f"/orgs/corp/packages?{query}")
+    assert [p["name"] for p in body] == ["inner"]

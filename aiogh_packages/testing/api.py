@@ -22,7 +22,15 @@ from urllib.parse import quote, unquote, urlencode
 
 from .access import ADMIN, READ, Principal, effective_visibility, rank
 from .docpages import DOCS, page
-from .records import DOWNLOAD_LIMIT, PACKAGE_TYPES, VISIBILITIES, OwnerRecord, PackageRecord, State
+from .records import (
+    DOWNLOAD_LIMIT,
+    PACKAGE_TYPES,
+    VISIBILITIES,
+    OwnerRecord,
+    PackageRecord,
+    State,
+    restorable,
+)
 from .render import Answer, Refused, package_json, version_json
 from .store import Store
 
@@ -216,6 +224,8 @@ def _package(
     found = store.package(owner.login, target.package_type, target.package_name)
     if found is None or found.state != state or not _visible(call, found):
         raise _no_package()
+    if not restorable(found.deleted_at, call.now):  # gone for good after 30 days
+        raise _no_package()
     return found
 
 
@@ -253,7 +263,11 @@ def _list_versions(store: Store, call: Call, owner: OwnerRecord) -> Answer:
         raise _invalid()
     name = quote(package.name, safe="")
     path = f"{_id_base(call, owner)}/packages/{package.package_type}/{name}/versions"
-    found = package.listed_versions("deleted" if state == "deleted" else "active")
+    found = [
+        v
+        for v in package.listed_versions("deleted" if state == "deleted" else "active")
+        if restorable(v.deleted_at, call.now)
+    ]
     return _paged(call, found, lambda v: version_json(package, v), path, ("state",))
 
 
@@ -268,7 +282,7 @@ def _on_package(store: Store, call: Call, owner: OwnerRecord) -> Answer:
         _need_admin(call, package)
         if package.popular_version() is not None:
             raise Refused(400, _POPULAR_MESSAGE)
-        store.delete_package(owner.login, package.package_type, package.name)
+        store.delete_package(owner.login, package.package_type, package.name, now=call.now)
         return Answer(204)
     return Answer(200, package_json(package))
 
@@ -278,6 +292,8 @@ def _on_version(store: Store, call: Call, owner: OwnerRecord) -> Answer:
     version = package.versions.get(_version_id(call))
     restoring = call.target.operation == "version_restore"
     if version is None or version.state != ("deleted" if restoring else "active"):
+        raise _not_found()
+    if not restorable(version.deleted_at, call.now):
         raise _not_found()
     args = (owner.login, package.package_type, package.name, version.id)
     if restoring or call.method == "DELETE":

@@ -8,7 +8,7 @@ are handed to tests (``store.add_version(...).id``) and rendered to GitHub JSON 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "ORG_ROLES",
     "PACKAGE_ROLES",
     "PACKAGE_TYPES",
+    "RESTORE_WINDOW",
     "VISIBILITIES",
     "IdPool",
     "OrgRole",
@@ -26,6 +27,7 @@ __all__ = [
     "State",
     "VersionRecord",
     "check_choice",
+    "restorable",
 ]
 
 PACKAGE_TYPES = ("npm", "maven", "rubygems", "docker", "nuget", "container")
@@ -39,6 +41,14 @@ PACKAGE_ROLES: tuple[PackageRole, ...] = ("read", "write", "admin")
 # downloads, you cannot delete it" (https://docs.github.com/packages/learn-github-packages/
 # deleting-and-restoring-a-package, "Package deletion and restoration support on GitHub").
 DOWNLOAD_LIMIT = 5000
+# "You can restore a deleted package or version ... within 30 days" (the text of every restore
+# operation in https://docs.github.com/rest/packages/packages); after that they are gone.
+RESTORE_WINDOW = timedelta(days=30)
+
+
+def restorable(deleted_at: datetime | None, now: datetime) -> bool:
+    """Whether something deleted at ``deleted_at`` is still inside GitHub's restore window."""
+    return deleted_at is None or now - deleted_at <= RESTORE_WINDOW
 
 
 @dataclass(eq=False)
@@ -104,6 +114,7 @@ class PackageRecord:
     updated_at: datetime
     repository: RepositoryRecord | None = None
     state: State = "active"
+    deleted_at: datetime | None = None
     docker_conflict: bool = False
     versions: dict[int, VersionRecord] = field(default_factory=dict)
     user_roles: dict[str, PackageRole] = field(default_factory=dict)

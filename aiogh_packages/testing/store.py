@@ -241,13 +241,16 @@ class Store:
             package.docker_conflict = True
             return package
 
-    def delete_package(self, owner: str, package_type: str, name: str) -> None:
-        """Delete an active package (it can be restored). Raises ``KeyError`` if none."""
+    def delete_package(
+        self, owner: str, package_type: str, name: str, *, now: datetime | None = None
+    ) -> None:
+        """Delete an active package (``deleted_at`` = ``now``; it can be restored for 30
+        days). Raises ``KeyError`` if none."""
         with self.lock:
             package = self._need_package(owner, package_type, name)
             if package.state != "active":
                 raise KeyError(f"{package_type} package {name!r} is already deleted")
-            package.state = "deleted"
+            package.state, package.deleted_at = "deleted", _utc(now)
 
     def restore_package(self, owner: str, package_type: str, name: str) -> None:
         """Restore a deleted package. Raises ``KeyError`` if there is no deleted one."""
@@ -255,7 +258,7 @@ class Store:
             package = self._need_package(owner, package_type, name)
             if package.state != "deleted":
                 raise KeyError(f"{package_type} package {name!r} is not deleted")
-            package.state = "active"
+            package.state, package.deleted_at = "active", None
 
     # -- versions ---------------------------------------------------------------------------
 
