@@ -35,8 +35,9 @@ from .auth import (
     required_scopes,
 )
 from .faults import RecordedRequest
+from .overview import private_user_json, rate_limit_json
 from .records import OwnerRecord
-from .render import Answer, Refused, simple_user_json
+from .render import Answer, Refused
 from .secondary import Refusal, SecondaryLimiter
 from .store import Store
 from .wire import Wire
@@ -195,7 +196,7 @@ class Gate:
                 raise Refused(401, "Requires authentication", _USER_DOCS)
             if viewer is None:
                 raise Refused(401, "Bad credentials", _USER_DOCS)
-            return Answer(200, simple_user_json(viewer))
+            return Answer(200, private_user_json(viewer))
         target = api.parse(req.path)
         if target is None:
             raise Refused(404, "Not Found")
@@ -228,7 +229,7 @@ class Gate:
             "remaining": status.remaining,
             "reset": status.reset,
         }
-        return {"resources": {"core": core}, "rate": core}
+        return rate_limit_json(core, int(self._clock()) + 3600)
 
     def _rate_refusal(self, caller: _Caller, remote: str) -> Refused:
         if caller.anonymous:
