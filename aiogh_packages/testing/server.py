@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .auth import TokenInfo
+from .control import CONTROL_PATH, handle_control
 from .faults import Fault, FaultBook, RecordedRequest, RequestLog
 from .gate import Gate
 from .store import Store
@@ -58,7 +59,9 @@ class FakeGitHub:
     Use it as ``async with FakeGitHub(store=...) as gh:`` (or ``await gh.start()`` /
     ``await gh.close()``), point a client at :attr:`base_url`, script faults with
     :meth:`add_fault` / :meth:`fail_next` and inspect :attr:`requests`.
-    :meth:`in_thread` runs one on its own loop in a background thread.
+    :meth:`in_thread` runs one on its own loop in a background thread. Clients in other
+    languages script faults with ``POST /_fake/faults`` (loopback callers only; see
+    :mod:`aiogh_packages.testing.control`).
 
     Args:
         store: The data to serve; ``None`` serves :func:`~aiogh_packages.testing.sample_store`.
@@ -274,6 +277,8 @@ class FakeGitHub:
             self._sleepers.discard(waiter)
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if request.rel_url.path == CONTROL_PATH:
+            return await handle_control(request, self.add_fault, self.clear_faults)
         self._in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
