@@ -31,7 +31,7 @@ from .records import (
     State,
     restorable,
 )
-from .render import Answer, Refused, package_json, version_json
+from .render import Answer, ErrorAnswer, package_json, version_json
 from .store import Store
 
 __all__ = ["Call", "Target", "handle", "parse"]
@@ -116,22 +116,22 @@ def parse(raw_path: str) -> Target | None:
     return None
 
 
-def _not_found() -> Refused:
-    return Refused(404, "Not Found")
+def _not_found() -> ErrorAnswer:
+    return ErrorAnswer(404, "Not Found")
 
 
-def _no_package() -> Refused:
+def _no_package() -> ErrorAnswer:
     # GitHub's text for a missing (or hidden) package (shared github-behaviour notes, 15).
-    return Refused(404, "Package not found.")
+    return ErrorAnswer(404, "Package not found.")
 
 
-def _not_admin() -> Refused:
+def _not_admin() -> ErrorAnswer:
     # The text of this 403 is not documented; "admin on the package" is the documented need.
-    return Refused(403, "You need admin access to this package to delete or restore it.")
+    return ErrorAnswer(403, "You need admin access to this package to delete or restore it.")
 
 
-def _invalid() -> Refused:
-    return Refused(400, "Invalid argument.")
+def _invalid() -> ErrorAnswer:
+    return ErrorAnswer(400, "Invalid argument.")
 
 
 def _owner(store: Store, call: Call) -> OwnerRecord:
@@ -197,7 +197,7 @@ def _paged(
 ) -> Answer:
     per_page, page = _page_params(call.query)
     if cap and per_page * page > 10_000:
-        raise Refused(400, _CAP_MESSAGE)
+        raise ErrorAnswer(400, _CAP_MESSAGE)
     chunk = items[(page - 1) * per_page : page * per_page]
     params = [(key, call.query[key]) for key in filters if key in call.query]
     link = _link(call.origin, path, params, per_page, page, len(items))
@@ -281,7 +281,7 @@ def _on_package(store: Store, call: Call, owner: OwnerRecord) -> Answer:
     if call.method == "DELETE":
         _need_admin(call, package)
         if package.popular_version() is not None:
-            raise Refused(400, _POPULAR_MESSAGE)
+            raise ErrorAnswer(400, _POPULAR_MESSAGE)
         store.delete_package(owner.login, package.package_type, package.name, now=call.now)
         return Answer(204)
     return Answer(200, package_json(package))
@@ -303,11 +303,11 @@ def _on_version(store: Store, call: Call, owner: OwnerRecord) -> Answer:
         return Answer(204)
     if call.method == "DELETE":
         if package.visibility == "public" and version.downloads > DOWNLOAD_LIMIT:
-            raise Refused(400, _POPULAR_MESSAGE)
+            raise ErrorAnswer(400, _POPULAR_MESSAGE)
         try:
             store.delete_version(*args, now=call.now)
         except ValueError as exc:  # the package's last active version
-            raise Refused(400, str(exc)) from None
+            raise ErrorAnswer(400, str(exc)) from None
         return Answer(204)
     return Answer(200, version_json(package, version))
 
@@ -327,7 +327,7 @@ def handle(store: Store, call: Call) -> Answer:
     """Answer one Packages request (holding the store's lock throughout).
 
     Raises:
-        Refused: for every GitHub error answer (400, 404).
+        ErrorAnswer: for every GitHub error answer (400, 404).
     """
     method = "GET" if call.method == "HEAD" else call.method
     if method not in call.target.methods:
@@ -337,7 +337,7 @@ def handle(store: Store, call: Call) -> Answer:
             owner = _owner(store, call)
             _check_actions(call, owner)
             return _HANDLERS[call.target.operation](store, call, owner)
-    except Refused as refusal:
+    except ErrorAnswer as refusal:
         if refusal.documentation_url == DOCS:
             target = call.target
             refusal.documentation_url = page(target.operation, method, target.namespace)
@@ -349,6 +349,6 @@ def _check_actions(call: Call, owner: OwnerRecord) -> None:
     if not call.principal.is_actions:
         return
     if owner.type == "User":
-        raise Refused(403, "Resource not accessible by integration")
+        raise ErrorAnswer(403, "Resource not accessible by integration")
     if call.target.operation == "list":
         raise _invalid()

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .render import Refused
+from .render import ErrorAnswer
 from .store import Store
 
 __all__ = [
@@ -119,19 +119,19 @@ def identify(header: str | None, tokens: Mapping[str, TokenInfo] | None, store: 
     Without a token list any token is accepted as a classic token of the store's first user.
 
     Raises:
-        Refused: 401 ``Bad credentials`` for a malformed header or an unlisted token.
+        ErrorAnswer: 401 ``Bad credentials`` for a malformed header or an unlisted token.
     """
     if header is None:
         return Identity(None, None)
     token = _credential(header)
     if token is None:
-        raise Refused(401, "Bad credentials", AUTH_DOCS)
+        raise ErrorAnswer(401, "Bad credentials", AUTH_DOCS)
     if tokens is None:
         first = store.first_user()
         return Identity(token, TokenInfo(first.login if first else ""))
     info = tokens.get(token)
     if info is None:
-        raise Refused(401, "Bad credentials", AUTH_DOCS)
+        raise ErrorAnswer(401, "Bad credentials", AUTH_DOCS)
     return Identity(token, info)
 
 
@@ -152,22 +152,22 @@ def check_package_access(identity: Identity, method: str) -> None:
     """Refuse non-classic tokens and classic tokens without the scopes ``method`` needs.
 
     Raises:
-        Refused: 403 naming the missing scope, or GitHub's "Resource not accessible" message.
+        ErrorAnswer: 403 naming the missing scope, or GitHub's "Resource not accessible" message.
     """
     info = identity.info
     if info is None:
         return
     if info.kind == "fine_grained":
-        raise Refused(403, "Resource not accessible by personal access token", AUTH_DOCS)
+        raise ErrorAnswer(403, "Resource not accessible by personal access token", AUTH_DOCS)
     if info.kind == "app":
-        raise Refused(403, "Resource not accessible by integration", AUTH_DOCS)
+        raise ErrorAnswer(403, "Resource not accessible by integration", AUTH_DOCS)
     if info.kind == "actions":  # GITHUB_TOKEN has permissions, not scopes
         return
     verb, needed = _NEEDS.get(method, ("", ()))
     for scope in needed:
         if scope not in info.scopes:
             have = ", ".join(info.scopes) or "no scopes"
-            raise Refused(
+            raise ErrorAnswer(
                 403,
                 f"The '{scope}' scope is required to {verb} packages; this token has: {have}.",
                 "https://docs.github.com/packages/learn-github-packages/about-permissions-for-github-packages",

@@ -37,8 +37,8 @@ from .auth import (
 from .faults import RecordedRequest
 from .overview import private_user_json, rate_limit_json
 from .records import OwnerRecord
-from .render import Answer, Refused
-from .secondary import Refusal, SecondaryLimiter
+from .render import Answer, ErrorAnswer
+from .secondary import LimitHit, SecondaryLimiter
 from .store import Store
 from .wire import Wire
 
@@ -73,20 +73,22 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     )
 
 
-def _refused(refusal: Refusal) -> Refused:
+def _refused(refusal: LimitHit) -> ErrorAnswer:
     headers = {"Retry-After": str(refusal.retry_after_s)}
-    return Refused(refusal.status, refusal.message, refusal.documentation_url, headers)
+    return ErrorAnswer(refusal.status, refusal.message, refusal.documentation_url, headers)
 
 
 def _check_client(req: RecordedRequest) -> None:
     """Refuse requests without ``User-Agent`` (403) or with an unknown API version (400)."""
     if "user-agent" not in req.headers:
-        raise Refused(403, _UA_MESSAGE, "https://docs.github.com/rest")
+        raise ErrorAnswer(403, _UA_MESSAGE, "https://docs.github.com/rest")
     version = req.headers.get("x-github-api-version", API_VERSIONS[0])
     if version not in API_VERSIONS:
         supported = ", ".join(API_VERSIONS)
         message = f"The API version '{version}' is not supported. Supported versions: {supported}."
-        raise Refused(400, message, "https://docs.github.com/rest/about-the-rest-api/api-versions")
+        raise ErrorAnswer(
+            400, message, "https://docs.github.com/rest/about-the-rest-api/api-versions"
+        )
 
 
 class Gate:
@@ -133,21 +135,21 @@ class Gate:
             _check_client(req)
             caller = self._caller(req, remote)
             if caller.anonymous and self.require_token:
-                raise Refused(401, "Requires authentication", "https://docs.github.com/rest")
+                raise ErrorAnswer(401, "Requires authentication", "https://docs.github.com/rest")
             if req.path == "/rate_limit":  # GET /rate_limit is free
                 return Answer(200, self._rate_json(caller)), caller, False
             if self.limiter.exhausted(caller.key, anonymous=caller.anonymous):
                 return self._rate_refusal(caller, remote).answer(), caller, False
             self._check_secondary(req, caller)
             return self._route(req, host, caller), caller, True
-        except Refused as refusal:
+        except ErrorAnswer as refusal:
             return refusal.answer(), caller, True
 
     def fault_answer(self, req: RecordedRequest, remote: str, answer: Answer) -> Wire:
         """A scripted answer with GitHub's usual headers under the fault's own (not counted)."""
         try:
             caller = self._caller(req, remote)
-        except Refused:
+        except ErrorAnswer:
             caller = _Caller(f"ip:{remote}", Identity(None, None))
         return self._wire(answer.status, answer.body(), answer.headers, req, caller)
 
@@ -156,7 +158,7 @@ class Gate:
         credential = req.headers.get("authorization") or f"ip:{remote}"
         return hashlib.sha256(credential.encode()).hexdigest()
 
-    def refusal_wire(self, req: RecordedRequest, remote: str, refusal: Refusal) -> Wire:
+    def refusal_wire(self, req: RecordedRequest, remote: str, refusal: LimitHit) -> Wire:
         """A secondary-limit refusal decided outside :meth:`answer` (concurrency)."""
         return self.fault_answer(req, remote, _refused(refusal).answer())
 
@@ -190,21 +192,21 @@ class Gate:
         info = caller.identity.info
         if info is not None and info.kind == "actions" and req.path.startswith("/user"):
             # GITHUB_TOKEN is no user: /user and user-owned packages are refused.
-            raise Refused(403, "Resource not accessible by integration", _USER_DOCS)
+            raise ErrorAnswer(403, "Resource not accessible by integration", _USER_DOCS)
         if req.path == "/user" and req.method in _READS:
             if caller.anonymous:
-                raise Refused(401, "Requires authentication", _USER_DOCS)
+                raise ErrorAnswer(401, "Requires authentication", _USER_DOCS)
             if viewer is None:
-                raise Refused(401, "Bad credentials", _USER_DOCS)
+                raise ErrorAnswer(401, "Bad credentials", _USER_DOCS)
             return Answer(200, private_user_json(viewer))
         target = api.parse(req.path)
         if target is None:
-            raise Refused(404, "Not Found")
+            raise ErrorAnswer(404, "Not Found")
         if caller.anonymous and (target.for_viewer or req.method not in _READS):
-            raise Refused(401, "Requires authentication")
+            raise ErrorAnswer(401, "Requires authentication")
         check_package_access(caller.identity, req.method)
         if target.for_viewer and viewer is None:
-            raise Refused(401, "Bad credentials")
+            raise ErrorAnswer(401, "Bad credentials")
         now = dt.datetime.fromtimestamp(int(self._clock()), dt.timezone.utc)
         principal = self._principal(caller.identity)
         call = api.Call(req.method, target, req.query, f"http://{host}", viewer, principal, now)
@@ -231,7 +233,7 @@ class Gate:
         }
         return rate_limit_json(core, int(self._clock()) + 3600)
 
-    def _rate_refusal(self, caller: _Caller, remote: str) -> Refused:
+    def _rate_refusal(self, caller: _Caller, remote: str) -> ErrorAnswer:
         if caller.anonymous:
             message = (
                 f"API rate limit exceeded for {remote}. (But here's the good news: "
@@ -241,7 +243,7 @@ class Gate:
         else:
             viewer = self._viewer(caller.identity)
             message = f"API rate limit exceeded for user ID {viewer.id if viewer else 0}."
-        return Refused(403, message, RATE_DOCS)
+        return ErrorAnswer(403, message, RATE_DOCS)
 
     def _wire(
         self,

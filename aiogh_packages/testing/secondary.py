@@ -27,7 +27,7 @@ __all__ = [
     "CONCURRENCY_LIMIT",
     "CONTENT_PER_MINUTE",
     "POINTS_PER_MINUTE",
-    "Refusal",
+    "LimitHit",
     "SecondaryLimiter",
     "points_of",
 ]
@@ -56,7 +56,7 @@ def points_of(method: str) -> int:
 
 
 @dataclass(frozen=True)
-class Refusal:
+class LimitHit:
     """A secondary-limit answer: status, ``Retry-After`` seconds and GitHub's message."""
 
     status: int
@@ -96,30 +96,30 @@ class SecondaryLimiter:
         self._content: dict[str, _Window] = {}
         self._running: dict[str, int] = {}
 
-    def admit(self, caller: str, method: str, endpoint: str) -> Refusal | None:
+    def admit(self, caller: str, method: str, endpoint: str) -> LimitHit | None:
         """Count the request of ``caller`` to ``endpoint``, or say why it is refused."""
         cost, now = points_of(method), self._clock()
         with self._lock:
             points = self._points.setdefault((caller, endpoint), _Window())
             if points.total(now) + cost > POINTS_PER_MINUTE:
                 wait = points.wait_for(cost, POINTS_PER_MINUTE, now)
-                return Refusal(403, wait, _MESSAGE)
+                return LimitHit(403, wait, _MESSAGE)
             content = self._content.setdefault(caller, _Window())
             mutating = method.upper() in _MUTATING
             if mutating and content.total(now) + 1 > CONTENT_PER_MINUTE:
                 wait = content.wait_for(1, CONTENT_PER_MINUTE, now)
-                return Refusal(403, wait, _CONTENT_MESSAGE)
+                return LimitHit(403, wait, _CONTENT_MESSAGE)
             points.entries.append((now, cost))
             if mutating:
                 content.entries.append((now, 1))
         return None
 
-    def enter(self, caller: str) -> Refusal | None:
+    def enter(self, caller: str) -> LimitHit | None:
         """Start one request of ``caller``; refused (429) beyond 100 at once."""
         with self._lock:
             running = self._running.get(caller, 0)
             if running >= CONCURRENCY_LIMIT:
-                return Refusal(429, 1, _MESSAGE)
+                return LimitHit(429, 1, _MESSAGE)
             self._running[caller] = running + 1
         return None
 

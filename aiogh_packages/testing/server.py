@@ -21,7 +21,6 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -30,10 +29,8 @@ from .control import CONTROL_PATH, handle_control
 from .faults import Fault, FaultBook, RecordedRequest, RequestLog
 from .gate import Gate
 from .store import Store
+from .threaded import ThreadedFakeGitHub
 from .wire import Wire, drop, send, truncate
-
-if TYPE_CHECKING:
-    from .threaded import ThreadedFakeGitHub
 
 __all__ = ["FakeGitHub"]
 
@@ -135,15 +132,13 @@ class FakeGitHub:
         clock: Callable[[], float] = time.time,
         latency_s: float = 0.0,
         secondary_limits: bool = False,
-    ) -> ThreadedFakeGitHub:
+    ) -> ThreadedFakeGitHub[FakeGitHub]:
         """A server that runs its own event loop in a daemon thread.
 
         ``with FakeGitHub.in_thread(store=...) as gh:`` gives a started :class:`FakeGitHub`
         usable from any thread or event loop (all its non-async methods are thread-safe);
         leaving the block stops the thread. Arguments are those of :class:`FakeGitHub`.
         """
-        from .threaded import ThreadedFakeGitHub
-
         server = cls(
             store,
             require_token=require_token,

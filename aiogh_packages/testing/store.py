@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from ._synth import add_many_packages, add_many_versions
+from ._synth import plan_packages, synth_versions
 from .records import (
     ORG_ROLES,
     PACKAGE_ROLES,
@@ -327,8 +327,17 @@ class Store:
         semver, ``sha-xxxxxxx`` and no tags; other types get increasing semver names. The
         package is created (public) if missing. Returns the new records, oldest first.
         """
-        when = _utc(now)
-        return add_many_versions(self, owner, package_type, package_name, count, when, span)
+        with self.lock:
+            package = self.package(owner, package_type, package_name)
+            if package is None:
+                package = self.add_package(owner, package_type, package_name)
+            seed = f"{package.owner.login}/{package_type}/{package_name}"
+            start = len(package.versions)
+            plan = synth_versions(seed, package_type, count, start=start, now=_utc(now), span=span)
+            return [
+                self.add_version(owner, package_type, package_name, name, tags=tags, created_at=at)
+                for name, tags, at in plan
+            ]
 
     def add_packages(
         self,
@@ -342,16 +351,22 @@ class Store:
     ) -> list[PackageRecord]:
         """Add ``count`` packages named ``package-0000``, ``package-0001``, ... (skipping taken
         names), each with ``versions`` versions, created an hour apart up to ``now``."""
-        self._need_owner(owner)
-        return add_many_packages(
-            self,
-            owner,
-            package_type,
-            count,
-            visibility=visibility,
-            versions=versions,
-            now=_utc(now),
-        )
+        hour = timedelta(hours=1)
+        with self.lock:
+            self._need_owner(owner)
+            taken = {k[2] for k in self._packages if k[:2] == (owner.lower(), package_type)}
+            made = []
+            for name, when in plan_packages(taken, count, _utc(now)):
+                made.append(
+                    self.add_package(
+                        owner, package_type, name, visibility=visibility, created_at=when
+                    )
+                )
+                if versions:
+                    self.add_versions(
+                        owner, package_type, name, versions, now=when + hour / 2, span=hour / 4
+                    )
+            return made
 
     def get_version(
         self, owner: str, package_type: str, name: str, version_id: int
