@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -79,10 +81,14 @@ def test_rate_limit_option_sets_the_primary_limit(standalone: str) -> None:
 
 
 def test_readme_curl_fault_makes_the_next_request_fail(standalone: str) -> None:
-    """The README's curl command (POST /_fake/faults) queues a 503 for the next request."""
-    body = b'{"status": 503, "times": 1, "path": "/users/octocat/packages/rubygems/octo-name"}'
-    queued = fetch(f"{standalone}/_fake/faults", method="POST", data=body)
-    assert (queued, fetch(standalone + PKG, "ghp_mona"), fetch(standalone + PKG, "ghp_mona")) == (
+    """The README's curl commands, sent as written: the fault queues and the next GET is 503."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"curl -X POST \S+/_fake/faults -d '([^']+)'", readme)
+    get = re.search(r'curl -H "Authorization: Bearer (\w+)" http://127\.0\.0\.1:8080(\S+)', readme)
+    assert found is not None and get is not None
+    queued = fetch(f"{standalone}/_fake/faults", method="POST", data=found[1].encode())
+    path = get[2]
+    assert (queued, fetch(standalone + path, get[1]), fetch(standalone + path, get[1])) == (
         201,
         503,
         200,
