@@ -12,16 +12,16 @@ spec's paths, the id-addressed forms GitHub puts in ``Link`` headers are served:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote
 
 from .access import ADMIN, READ, Principal, effective_visibility, rank
 from .docpages import DOCS, page
+from .paging import link_header, page_params
 from .records import (
     DOWNLOAD_LIMIT,
     PACKAGE_TYPES,
@@ -155,38 +155,6 @@ def _id_base(call: Call, owner: OwnerRecord) -> str:
     return f"/organizations/{owner.id}" if owner.type == "Organization" else f"/user/{owner.id}"
 
 
-def _number(value: str | None, default: int) -> int:
-    try:
-        number = int(value) if value is not None else default
-    except ValueError:
-        return default
-    return number if number >= 1 else default
-
-
-def _page_params(query: Mapping[str, str]) -> tuple[int, int]:
-    return min(_number(query.get("per_page"), 30), 100), _number(query.get("page"), 1)
-
-
-def _link(
-    origin: str, path: str, params: list[tuple[str, str]], per_page: int, page: int, total: int
-) -> str | None:
-    last = max(1, math.ceil(total / per_page))
-    if last == 1 and page == 1:
-        return None
-    rels: list[tuple[str, int]] = []
-    if page > 1:
-        rels.append(("prev", page - 1))
-    if page < last:
-        rels += [("next", page + 1), ("last", last)]
-    if page > 1:
-        rels.append(("first", 1))
-    parts = []
-    for rel, number in rels:
-        query = urlencode([*params, ("per_page", str(per_page)), ("page", str(number))])
-        parts.append(f'<{origin}{path}?{query}>; rel="{rel}"')
-    return ", ".join(parts)
-
-
 def _paged(
     call: Call,
     items: Sequence[T],
@@ -195,12 +163,12 @@ def _paged(
     filters: tuple[str, ...],
     cap: bool = False,
 ) -> Answer:
-    per_page, page = _page_params(call.query)
+    per_page, page = page_params(call.query)
     if cap and per_page * page > 10_000:
         raise ErrorAnswer(400, _CAP_MESSAGE)
     chunk = items[(page - 1) * per_page : page * per_page]
     params = [(key, call.query[key]) for key in filters if key in call.query]
-    link = _link(call.origin, path, params, per_page, page, len(items))
+    link = link_header(call.origin, path, params, per_page, page, len(items))
     return Answer(200, [render(item) for item in chunk], {"Link": link} if link else {})
 
 
