@@ -167,3 +167,9 @@ async def test_fixture_marker_declares_tokens_in_one_line(fake_github: FakeGitHu
     """The fake_github marker passes tokens to the fixture's server, so the rules apply."""
     status, _ = await send(fake_github, None, "/users/octocat/packages/rubygems/octo-name")
     assert status == 401
+
+
+async def test_anonymous_rate_limit_status_is_still_served(gh: FakeGitHub) -> None:
+    """GET /rate_limit needs no token on GitHub, so it answers 200 with the anonymous 60."""
+    status, body = await send(gh, None, "/rate_limit")
+    assert (status, body["rate"]["limit"]) == (200, 60)

@@ -70,8 +70,8 @@ def _paged_store(count: int) -> Store:
 
 @pytest.fixture
 async def gh() -> AsyncIterator[FakeGitHub]:
-    """The fake GitHub with the sample data."""
-    async with FakeGitHub(store=sample_store()) as server:
+    """The fake GitHub with the sample data, permissive (no tokens declared)."""
+    async with FakeGitHub(store=sample_store(), tokens=None) as server:
         yield server
 
 

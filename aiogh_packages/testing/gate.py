@@ -5,7 +5,9 @@ https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-ap
 ``X-GitHub-Api-Version`` must be supported (400,
 https://docs.github.com/rest/about-the-rest-api/api-versions), the credentials must be valid
 (401), the primary rate limit must not be spent (403 with ``x-ratelimit-remaining: 0``), and
-``/user/...``, deletes and restores need a token (401) with the right scopes (403). Every answer
+``/user/...``, deletes and restores need a token (401) with the right scopes (403); with
+declared tokens every request needs one (401 "Requires authentication"), and, when turned
+on, the secondary limits of :mod:`.secondary` apply (403/429 with ``Retry-After``). Every answer
 then carries the ``x-ratelimit-*``, ``x-github-request-id`` and
 ``x-github-api-version-selected`` headers; 200 GETs carry an ``ETag`` and a matching
 ``If-None-Match`` gets a 304 that costs no rate limit
@@ -134,10 +136,10 @@ class Gate:
         try:
             _check_client(req)
             caller = self._caller(req, remote)
+            if req.path == "/rate_limit":  # free, and open to anonymous callers
+                return Answer(200, self._rate_json(caller)), caller, False
             if caller.anonymous and self.require_token:
                 raise ErrorAnswer(401, "Requires authentication", "https://docs.github.com/rest")
-            if req.path == "/rate_limit":  # GET /rate_limit is free
-                return Answer(200, self._rate_json(caller)), caller, False
             if self.limiter.exhausted(caller.key, anonymous=caller.anonymous):
                 return self._rate_refusal(caller, remote).answer(), caller, False
             self._check_secondary(req, caller)
