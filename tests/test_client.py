@@ -180,7 +180,7 @@ async def test_not_found_error_carries_github_details(client: PackagesClient) ->
     with pytest.raises(NotFoundError) as info:
         await client.get_user_package("octocat", "container", "nope")
     err = info.value
-    assert err.status == 404 and err.github_message == "Not Found"
+    assert err.status == 404 and err.github_message == "Package not found."
     assert err.request_id and err.method == "GET"
     assert err.url.endswith("/users/octocat/packages/container/nope")
     assert err.attempts == 1

@@ -33,7 +33,6 @@ AUTH = {"Authorization": "Bearer test-token"}
 NOT_FOUND = {
     "message": "Not Found",
     "documentation_url": "https://docs.github.com/rest/packages/packages",
-    "status": "404",
 }
 
 
@@ -71,8 +70,8 @@ def _paged_store(count: int) -> Store:
 
 @pytest.fixture
 async def gh() -> AsyncIterator[FakeGitHub]:
-    """The fake GitHub with the sample data."""
-    async with FakeGitHub(store=sample_store()) as server:
+    """The fake GitHub with the sample data, permissive (no tokens declared)."""
+    async with FakeGitHub(store=sample_store(), tokens=None) as server:
         yield server
 
 
@@ -234,7 +233,7 @@ async def test_deleted_package_disappears_and_restore_brings_it_back(
     pkg = f"{gh.base_url}/orgs/octo-org/packages/npm/hello-world-npm"
     listing = f"{gh.base_url}/orgs/octo-org/packages?package_type=npm"
     assert (await call(http, pkg, "DELETE")).status == 204
-    assert (await call(http, pkg)).json == NOT_FOUND
+    assert (await call(http, pkg)).json["message"] == "Package not found."
     assert (await call(http, listing)).json == []
     assert (await call(http, f"{pkg}/restore?token=pkg-token", "POST")).status == 204
     assert (await call(http, pkg)).json["name"] == "hello-world-npm"
@@ -271,24 +270,48 @@ async def test_last_active_version_cannot_be_deleted(
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "message"),
     [
-        "/users/nobody/packages/npm/x",
-        "/orgs/octo-org/packages/npm/nope",
-        "/orgs/octo-org/packages/npm/hello-world-npm/versions/1",
-        "/orgs/octo-org/packages/npm/hello-world-npm/versions/abc",
-        "/orgs/octocat/packages?package_type=npm",
-        "/users/octo-org/packages?package_type=npm",
-        "/users/octocat/packages/pypi/octo-name",
-        "/users/octocat/packages/rubygems/octo-name/",
+        ("/users/nobody/packages/npm/x", "Not Found"),
+        ("/orgs/octo-org/packages/npm/nope", "Package not found."),
+        ("/orgs/octo-org/packages/npm/hello-world-npm/versions/1", "Not Found"),
+        ("/orgs/octo-org/packages/npm/hello-world-npm/versions/abc", "Not Found"),
+        ("/orgs/octocat/packages?package_type=npm", "Not Found"),
+        ("/users/octo-org/packages?package_type=npm", "Not Found"),
+        ("/users/octocat/packages/pypi/octo-name", "Not Found"),
+        ("/users/octocat/packages/rubygems/octo-name/", "Not Found"),
     ],
 )
 async def test_unknown_owner_package_or_version_is_githubs_404(
-    gh: FakeGitHub, http: aiohttp.ClientSession, path: str
+    gh: FakeGitHub, http: aiohttp.ClientSession, path: str, message: str
 ) -> None:
-    """Unknown owners, packages, versions, owner kinds, types and trailing slashes are 404."""
+    """Unknown owners, versions, kinds, types and trailing slashes are 404; packages say so."""
     reply = await call(http, gh.base_url + path)
-    assert reply.status == 404 and reply.json == NOT_FOUND
+    assert reply.status == 404 and reply.json["message"] == message
+    assert reply.json["documentation_url"].startswith(NOT_FOUND["documentation_url"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "anchor"),
+    [
+        ("GET", "/orgs/octo-org/packages/npm/nope", "get-a-package-for-an-organization"),
+        ("DELETE", "/user/packages/npm/nope", "delete-a-package-for-the-authenticated-user"),
+        ("GET", "/orgs/octo-org/packages?package_type=pypi", "list-packages-for-an-organization"),
+        (
+            "POST",
+            "/users/octocat/packages/npm/nope/versions/1/restore",
+            "restore-package-version-for-a-user",
+        ),
+    ],
+)
+async def test_error_documentation_url_names_the_operations_docs_page(
+    gh: FakeGitHub, http: aiohttp.ClientSession, method: str, path: str, anchor: str
+) -> None:
+    """A refused operation's documentation_url is its own docs page, as GitHub sends it."""
+    reply = await call(http, gh.base_url + path, method)
+    assert reply.json["documentation_url"] == (
+        f"https://docs.github.com/rest/packages/packages#{anchor}"
+    )
 
 
 async def test_slash_in_a_name_is_reachable_only_percent_encoded(

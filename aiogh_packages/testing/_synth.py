@@ -1,21 +1,18 @@
 """Deterministic synthetic data: many versions with mixed tags and ages, many packages.
 
 Everything here depends only on its arguments (randomness is seeded from the package's
-identity), so a store built twice with the same ``now`` is identical.
+identity), so a store built twice with the same ``now`` is identical. Pure: it plans names,
+tags and times and the :class:`~aiogh_packages.testing.Store` adds them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .records import PackageRecord, VersionRecord
-    from .store import Store
-
-__all__ = ["add_many_packages", "add_many_versions", "synth_versions"]
+__all__ = ["Planned", "plan_packages", "synth_versions"]
 
 Planned = tuple[str, tuple[str, ...], datetime]
 
@@ -61,60 +58,15 @@ def synth_versions(
     return planned
 
 
-def add_many_versions(
-    store: Store,
-    owner: str,
-    package_type: str,
-    name: str,
-    count: int,
-    now: datetime,
-    span: timedelta,
-) -> list[VersionRecord]:
-    """Add synthetic versions to a package (created public if missing); see ``synth_versions``."""
-    with store.lock:
-        package = store.package(owner, package_type, name)
-        if package is None:
-            package = store.add_package(owner, package_type, name)
-        plan = synth_versions(
-            f"{package.owner.login}/{package_type}/{name}",
-            package_type,
-            count,
-            start=len(package.versions),
-            now=now,
-            span=span,
-        )
-        return [
-            store.add_version(owner, package_type, name, vname, tags=tags, created_at=at)
-            for vname, tags, at in plan
-        ]
-
-
-def add_many_packages(
-    store: Store,
-    owner: str,
-    package_type: str,
-    count: int,
-    *,
-    visibility: str,
-    versions: int,
-    now: datetime,
-) -> list[PackageRecord]:
-    """Add ``package-NNNN`` packages (skipping taken names), an hour apart, oldest first."""
+def plan_packages(taken: Collection[str], count: int, now: datetime) -> list[tuple[str, datetime]]:
+    """``count`` free ``package-NNNN`` names (skipping ``taken``) with creation times an hour
+    apart up to ``now``, oldest first."""
     hour = timedelta(hours=1)
-    made: list[PackageRecord] = []
+    planned: list[tuple[str, datetime]] = []
     index = 0
-    with store.lock:
-        while len(made) < count:
-            name = f"package-{index:04d}"
-            index += 1
-            if store.package(owner, package_type, name) is not None:
-                continue
-            when = now - (count - len(made)) * hour
-            made.append(
-                store.add_package(owner, package_type, name, visibility=visibility, created_at=when)
-            )
-            if versions:
-                add_many_versions(
-                    store, owner, package_type, name, versions, when + hour / 2, hour / 4
-                )
-    return made
+    while len(planned) < count:
+        name = f"package-{index:04d}"
+        index += 1
+        if name not in taken:
+            planned.append((name, now - (count - len(planned)) * hour))
+    return planned

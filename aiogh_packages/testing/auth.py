@@ -1,8 +1,9 @@
 """Who is asking, what their token may do, and how much of their rate limit is left.
 
 Rules (https://docs.github.com/rest/packages/packages, "About permissions for GitHub
-Packages"): the Packages API takes only classic personal access tokens; fine-grained and app
-tokens are refused with 403. Reading needs ``read:packages``; deleting also
+Packages"): the Packages API takes classic personal access tokens; fine-grained and app
+tokens are refused with 403; an Actions ``GITHUB_TOKEN`` acts for its repository (the
+package-level checks are in :mod:`.access`). Reading needs ``read:packages``; deleting also
 ``delete:packages``; restoring also ``write:packages``. Rate limits
 (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api) are counted per
 token, or per client address for anonymous requests (60 an hour), in windows of one hour that
@@ -19,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .render import Refused
+from .render import ErrorAnswer
 from .store import Store
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "Identity",
     "RateLimiter",
     "RateStatus",
+    "TOKEN_KINDS",
     "TokenInfo",
+    "TokenKind",
     "check_package_access",
     "identify",
     "required_scopes",
@@ -41,17 +44,45 @@ ANONYMOUS_LIMIT = 60
 WINDOW_S = 3600
 
 
+TokenKind = Literal["classic", "fine_grained", "app", "actions"]
+TOKEN_KINDS: tuple[TokenKind, ...] = ("classic", "fine_grained", "app", "actions")
+
+
 @dataclass(frozen=True)
 class TokenInfo:
-    """What the fake server knows about a token: its user, scopes and kind.
+    """What the fake server knows about a token: whom it acts for, its scopes and kind.
 
-    ``kind`` is ``"classic"`` (a personal access token, the only kind the Packages API
-    accepts), ``"fine_grained"`` or ``"app"``; the last two are refused with 403.
+    Kinds (https://docs.github.com/rest/packages/packages, "About permissions for GitHub
+    Packages"; shared github-behaviour notes, sections 11 and 15):
+
+    * ``"classic"``: a personal access token (``ghp_...``) of the user ``login``, limited by
+      its ``scopes``; the only kind the Packages API fully accepts.
+    * ``"fine_grained"`` (``github_pat_...``) and ``"app"`` (an app installation): refused
+      with 403 on every Packages endpoint (github/roadmap#558).
+    * ``"actions"``: an Actions ``GITHUB_TOKEN`` (``ghs_...``) acting for ``repository``
+      (``"owner/name"``): listing an organization's packages is 400 "Invalid argument.",
+      user-owned packages are 403 "Resource not accessible by integration", and it reads,
+      deletes and restores only packages of that owner linked to its repository or granting
+      the repository a role (admin to delete or restore).
     """
 
-    login: str
+    login: str = ""
     scopes: tuple[str, ...] = DEFAULT_SCOPES
-    kind: Literal["classic", "fine_grained", "app"] = "classic"
+    kind: TokenKind = "classic"
+    repository: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in TOKEN_KINDS:
+            raise ValueError(f"kind {self.kind!r} is not one of: {', '.join(TOKEN_KINDS)}")
+        if self.kind == "actions" and (self.repository is None or "/" not in self.repository):
+            raise ValueError(
+                f"an actions token needs repository='owner/name', got {self.repository!r}"
+            )
+
+    @classmethod
+    def actions(cls, repository: str) -> TokenInfo:
+        """An Actions ``GITHUB_TOKEN`` of ``repository`` (``"owner/name"``)."""
+        return cls("github-actions[bot]", (), "actions", repository)
 
 
 @dataclass(frozen=True)
@@ -88,19 +119,19 @@ def identify(header: str | None, tokens: Mapping[str, TokenInfo] | None, store: 
     Without a token list any token is accepted as a classic token of the store's first user.
 
     Raises:
-        Refused: 401 ``Bad credentials`` for a malformed header or an unlisted token.
+        ErrorAnswer: 401 ``Bad credentials`` for a malformed header or an unlisted token.
     """
     if header is None:
         return Identity(None, None)
     token = _credential(header)
     if token is None:
-        raise Refused(401, "Bad credentials", AUTH_DOCS)
+        raise ErrorAnswer(401, "Bad credentials", AUTH_DOCS)
     if tokens is None:
         first = store.first_user()
         return Identity(token, TokenInfo(first.login if first else ""))
     info = tokens.get(token)
     if info is None:
-        raise Refused(401, "Bad credentials", AUTH_DOCS)
+        raise ErrorAnswer(401, "Bad credentials", AUTH_DOCS)
     return Identity(token, info)
 
 
@@ -121,20 +152,22 @@ def check_package_access(identity: Identity, method: str) -> None:
     """Refuse non-classic tokens and classic tokens without the scopes ``method`` needs.
 
     Raises:
-        Refused: 403 naming the missing scope, or GitHub's "Resource not accessible" message.
+        ErrorAnswer: 403 naming the missing scope, or GitHub's "Resource not accessible" message.
     """
     info = identity.info
     if info is None:
         return
     if info.kind == "fine_grained":
-        raise Refused(403, "Resource not accessible by personal access token", AUTH_DOCS)
+        raise ErrorAnswer(403, "Resource not accessible by personal access token", AUTH_DOCS)
     if info.kind == "app":
-        raise Refused(403, "Resource not accessible by integration", AUTH_DOCS)
+        raise ErrorAnswer(403, "Resource not accessible by integration", AUTH_DOCS)
+    if info.kind == "actions":  # GITHUB_TOKEN has permissions, not scopes
+        return
     verb, needed = _NEEDS.get(method, ("", ()))
     for scope in needed:
         if scope not in info.scopes:
             have = ", ".join(info.scopes) or "no scopes"
-            raise Refused(
+            raise ErrorAnswer(
                 403,
                 f"The '{scope}' scope is required to {verb} packages; this token has: {have}.",
                 "https://docs.github.com/packages/learn-github-packages/about-permissions-for-github-packages",

@@ -18,11 +18,12 @@ from typing import Literal
 from urllib.parse import unquote
 
 from .render import Answer, error_body
+from .wire import Wire
 
 __all__ = ["Fault", "FaultBook", "FaultKind", "RecordedRequest", "RequestLog"]
 
-FaultKind = Literal["respond", "drop", "truncate", "stall", "hold"]
-_KINDS = ("respond", "drop", "truncate", "stall", "hold")
+FaultKind = Literal["respond", "drop", "truncate", "stall", "hold", "link"]
+_KINDS = ("respond", "drop", "truncate", "stall", "hold", "link")
 
 _RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 # Messages GitHub sends with these statuses (see shared github-behaviour notes, section 5 and 14).
@@ -73,6 +74,9 @@ class Fault:
         ``hold``: run the real handler first (its change is applied to the store), then wait
         ``delay_s`` seconds before sending the answer, so a client can be killed while the
         answer is held and the test can check that the change was made anyway.
+        ``link``: answer normally but with ``link_header`` as the ``Link`` header, or none
+        at all when it is ``None`` (GitHub has sent full pages without one,
+        octokit/core.js#695). Made by :meth:`drop_link` and :meth:`link`.
 
     aiohttp's client resends an idempotent request (GET, HEAD, PUT, DELETE, ...) once by itself
     when the connection closes before a response starts, so a single ``drop`` (or a
@@ -95,6 +99,36 @@ class Fault:
     method: str | None = None
     path: str | None = None
     query: Mapping[str, str] | None = None
+    link_header: str | None = None
+
+    @classmethod
+    def drop_link(
+        cls, times: int = 1, *, path: str | None = None, query: Mapping[str, str] | None = None
+    ) -> Fault:
+        """The next ``times`` matching GET pages come without a ``Link`` header."""
+        return cls(kind="link", times=times, method="GET", path=path, query=query)
+
+    @classmethod
+    def link(
+        cls,
+        value: str,
+        times: int = 1,
+        *,
+        path: str | None = None,
+        query: Mapping[str, str] | None = None,
+    ) -> Fault:
+        """The next ``times`` matching GET pages carry ``value`` as their ``Link`` header."""
+        return cls(
+            kind="link", times=times, method="GET", path=path, query=query, link_header=value
+        )
+
+    def relink(self, wire: Wire) -> Wire:
+        """``wire`` with this fault's ``Link`` header (or without any)."""
+        headers = wire.headers.copy()
+        headers.popall("Link", None)
+        if self.link_header is not None:
+            headers["Link"] = self.link_header
+        return Wire(wire.status, headers, wire.body)
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -167,11 +201,6 @@ class FaultBook:
         """Forget every waiting fault."""
         with self._lock:
             self._pending.clear()
-
-    def pending(self) -> list[tuple[Fault, int]]:
-        """The waiting faults with the number of uses each has left."""
-        with self._lock:
-            return [(t.fault, t.left) for t in self._pending]
 
 
 class RequestLog:

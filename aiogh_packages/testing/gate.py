@@ -5,7 +5,9 @@ https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-ap
 ``X-GitHub-Api-Version`` must be supported (400,
 https://docs.github.com/rest/about-the-rest-api/api-versions), the credentials must be valid
 (401), the primary rate limit must not be spent (403 with ``x-ratelimit-remaining: 0``), and
-``/user/...``, deletes and restores need a token (401) with the right scopes (403). Every answer
+``/user/...``, deletes and restores need a token (401) with the right scopes (403); with
+declared tokens every request needs one (401 "Requires authentication"), and, when turned
+on, the secondary limits of :mod:`.secondary` apply (403/429 with ``Retry-After``). Every answer
 then carries the ``x-ratelimit-*``, ``x-github-request-id`` and
 ``x-github-api-version-selected`` headers; 200 GETs carry an ``ETag`` and a matching
 ``If-None-Match`` gets a 304 that costs no rate limit
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from multidict import CIMultiDict
 
 from . import api
+from .access import Principal
 from .auth import (
     RATE_DOCS,
     Identity,
@@ -34,8 +37,10 @@ from .auth import (
     required_scopes,
 )
 from .faults import RecordedRequest
+from .overview import private_user_json, rate_limit_json
 from .records import OwnerRecord
-from .render import Answer, Refused, simple_user_json
+from .render import Answer, ErrorAnswer
+from .secondary import LimitHit, SecondaryLimiter
 from .store import Store
 from .wire import Wire
 
@@ -70,15 +75,22 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     )
 
 
+def _refused(refusal: LimitHit) -> ErrorAnswer:
+    headers = {"Retry-After": str(refusal.retry_after_s)}
+    return ErrorAnswer(refusal.status, refusal.message, refusal.documentation_url, headers)
+
+
 def _check_client(req: RecordedRequest) -> None:
     """Refuse requests without ``User-Agent`` (403) or with an unknown API version (400)."""
     if "user-agent" not in req.headers:
-        raise Refused(403, _UA_MESSAGE, "https://docs.github.com/rest")
+        raise ErrorAnswer(403, _UA_MESSAGE, "https://docs.github.com/rest")
     version = req.headers.get("x-github-api-version", API_VERSIONS[0])
     if version not in API_VERSIONS:
         supported = ", ".join(API_VERSIONS)
         message = f"The API version '{version}' is not supported. Supported versions: {supported}."
-        raise Refused(400, message, "https://docs.github.com/rest/about-the-rest-api/api-versions")
+        raise ErrorAnswer(
+            400, message, "https://docs.github.com/rest/about-the-rest-api/api-versions"
+        )
 
 
 class Gate:
@@ -88,14 +100,17 @@ class Gate:
         self,
         store: Store,
         tokens: Mapping[str, TokenInfo] | None,
-        require_token: bool,
+        require_token: bool | None,
         rate_limit: int | None,
         clock: Callable[[], float],
+        secondary_limits: bool = False,
     ) -> None:
         self.store = store
         self.tokens = dict(tokens) if tokens is not None else None
-        self.require_token = require_token
+        # Declared tokens turn on GitHub's rules, 401 without a token among them.
+        self.require_token = tokens is not None if require_token is None else require_token
         self.limiter = RateLimiter(rate_limit, clock)
+        self.secondary = SecondaryLimiter(clock) if secondary_limits else None
         self._clock = clock
         self._ids = itertools.count(1)
         self._salt = random.getrandbits(16)
@@ -121,25 +136,44 @@ class Gate:
         try:
             _check_client(req)
             caller = self._caller(req, remote)
-            if caller.anonymous and self.require_token:
-                raise Refused(401, "Requires authentication", "https://docs.github.com/rest")
-            if req.path == "/rate_limit":  # GET /rate_limit is free
+            if req.path == "/rate_limit":  # free, and open to anonymous callers
                 return Answer(200, self._rate_json(caller)), caller, False
+            if caller.anonymous and self.require_token:
+                raise ErrorAnswer(401, "Requires authentication", "https://docs.github.com/rest")
             if self.limiter.exhausted(caller.key, anonymous=caller.anonymous):
                 return self._rate_refusal(caller, remote).answer(), caller, False
+            self._check_secondary(req, caller)
             return self._route(req, host, caller), caller, True
-        except Refused as refusal:
+        except ErrorAnswer as refusal:
             return refusal.answer(), caller, True
 
     def fault_answer(self, req: RecordedRequest, remote: str, answer: Answer) -> Wire:
         """A scripted answer with GitHub's usual headers under the fault's own (not counted)."""
         try:
             caller = self._caller(req, remote)
-        except Refused:
+        except ErrorAnswer:
             caller = _Caller(f"ip:{remote}", Identity(None, None))
         return self._wire(answer.status, answer.body(), answer.headers, req, caller)
 
+    def concurrency_key(self, req: RecordedRequest, remote: str) -> str:
+        """Whom a request counts against for the concurrency limit (a digest, never the token)."""
+        credential = req.headers.get("authorization") or f"ip:{remote}"
+        return hashlib.sha256(credential.encode()).hexdigest()
+
+    def refusal_wire(self, req: RecordedRequest, remote: str, refusal: LimitHit) -> Wire:
+        """A secondary-limit refusal decided outside :meth:`answer` (concurrency)."""
+        return self.fault_answer(req, remote, _refused(refusal).answer())
+
     # -- pieces ---------------------------------------------------------------------------
+
+    def _check_secondary(self, req: RecordedRequest, caller: _Caller) -> None:
+        if self.secondary is None:
+            return
+        target = api.parse(req.path)
+        endpoint = req.path if target is None else f"{target.namespace}:{target.operation}"
+        refusal = self.secondary.admit(caller.key, req.method, f"{req.method} {endpoint}")
+        if refusal is not None:
+            raise _refused(refusal)
 
     def _caller(self, req: RecordedRequest, remote: str) -> _Caller:
         identity = identify(req.headers.get("authorization"), self.tokens, self.store)
@@ -157,25 +191,39 @@ class Gate:
 
     def _route(self, req: RecordedRequest, host: str, caller: _Caller) -> Answer:
         viewer = self._viewer(caller.identity)
+        info = caller.identity.info
+        if info is not None and info.kind == "actions" and req.path.startswith("/user"):
+            # GITHUB_TOKEN is no user: /user and user-owned packages are refused.
+            raise ErrorAnswer(403, "Resource not accessible by integration", _USER_DOCS)
         if req.path == "/user" and req.method in _READS:
             if caller.anonymous:
-                raise Refused(401, "Requires authentication", _USER_DOCS)
+                raise ErrorAnswer(401, "Requires authentication", _USER_DOCS)
             if viewer is None:
-                raise Refused(401, "Bad credentials", _USER_DOCS)
-            return Answer(200, simple_user_json(viewer))
+                raise ErrorAnswer(401, "Bad credentials", _USER_DOCS)
+            return Answer(200, private_user_json(viewer))
         target = api.parse(req.path)
         if target is None:
-            raise Refused(404, "Not Found")
+            raise ErrorAnswer(404, "Not Found")
         if caller.anonymous and (target.for_viewer or req.method not in _READS):
-            raise Refused(401, "Requires authentication")
+            raise ErrorAnswer(401, "Requires authentication")
         check_package_access(caller.identity, req.method)
         if target.for_viewer and viewer is None:
-            raise Refused(401, "Bad credentials")
+            raise ErrorAnswer(401, "Bad credentials")
         now = dt.datetime.fromtimestamp(int(self._clock()), dt.timezone.utc)
-        call = api.Call(
-            req.method, target, req.query, f"http://{host}", viewer, not caller.anonymous, now
-        )
+        principal = self._principal(caller.identity)
+        call = api.Call(req.method, target, req.query, f"http://{host}", viewer, principal, now)
         return api.handle(self.store, call)
+
+    def _principal(self, identity: Identity) -> Principal:
+        # Without a token list every token is the store's admin (the permissive default).
+        info = identity.info
+        if info is None:
+            return Principal()
+        if self.tokens is None:
+            return Principal(info.login, superuser=True)
+        if info.kind == "actions":
+            return Principal(repository=info.repository)
+        return Principal(info.login)
 
     def _rate_json(self, caller: _Caller) -> dict[str, object]:
         status = self.limiter.status(caller.key, anonymous=caller.anonymous)
@@ -185,9 +233,9 @@ class Gate:
             "remaining": status.remaining,
             "reset": status.reset,
         }
-        return {"resources": {"core": core}, "rate": core}
+        return rate_limit_json(core, int(self._clock()) + 3600)
 
-    def _rate_refusal(self, caller: _Caller, remote: str) -> Refused:
+    def _rate_refusal(self, caller: _Caller, remote: str) -> ErrorAnswer:
         if caller.anonymous:
             message = (
                 f"API rate limit exceeded for {remote}. (But here's the good news: "
@@ -197,7 +245,7 @@ class Gate:
         else:
             viewer = self._viewer(caller.identity)
             message = f"API rate limit exceeded for user ID {viewer.id if viewer else 0}."
-        return Refused(403, message, RATE_DOCS)
+        return ErrorAnswer(403, message, RATE_DOCS)
 
     def _wire(
         self,

@@ -5,7 +5,7 @@ Shapes follow the ``simple-user``, ``nullable-minimal-repository``, ``package``,
 (https://docs.github.com/rest/packages/packages). Resource URLs point at
 ``https://api.github.com`` and ``https://github.com`` as GitHub's do: they are data, not the
 pagination links (those are built from the request's host in :mod:`.api`). Also here: the
-:class:`Answer` a handler produces and the :class:`Refused` a handler raises.
+:class:`Answer` a handler produces and the :class:`ErrorAnswer` a handler raises.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
     "DOCS",
     "WEB",
     "Answer",
-    "Refused",
+    "ErrorAnswer",
     "error_body",
     "iso",
     "package_json",
@@ -59,7 +59,7 @@ class Answer:
         return _encode(self.payload)
 
 
-class Refused(Exception):
+class ErrorAnswer(Exception):
     """Raised by a handler to answer with a GitHub error body instead of its result."""
 
     def __init__(

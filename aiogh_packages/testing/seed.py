@@ -181,6 +181,8 @@ def _orgs(store: Store) -> None:
         created_at=_at("2019-07-01T09:00:00Z"),
     )
     store.mark_docker_conflict("octo-org", "docker", "hello-world-docker")
+    store.add_member("octo-org", "octocat", "admin")
+    store.add_member("octo-org", "monalisa")
 
 
 def sample_store() -> Store:
@@ -192,8 +194,12 @@ def sample_store() -> Store:
     * ``monalisa`` (user 1000001): private containers ``hello_docker`` (197, one version) and
       ``goodbye_docker`` (198, two versions); docker ``hello_docker``, a migration conflict.
     * ``github`` (org 9919): container ``super-linter`` (version 786068).
-    * ``octo-org`` (org 6811672): npm ``hello-world-npm`` (43752; ``1.0.4`` 245301,
-      ``1.0.3`` 209672); docker ``hello-world-docker``, a migration conflict.
+    * ``octo-org`` (org 6811672): npm ``hello-world-npm`` (43752, linked to the repository
+      ``octo-org/hello-world-npm``; ``1.0.4`` 245301, ``1.0.3`` 209672); docker
+      ``hello-world-docker``, a migration conflict. ``octocat`` is an owner (admin) of it,
+      ``monalisa`` a member.
+
+    These memberships matter only when the server has declared ``tokens``.
     """
     store = Store()
     _octocat(store)

@@ -21,18 +21,16 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from .auth import TokenInfo
+from .control import CONTROL_PATH, handle_control
 from .faults import Fault, FaultBook, RecordedRequest, RequestLog
 from .gate import Gate
 from .store import Store
+from .threaded import ThreadedFakeGitHub
 from .wire import Wire, drop, send, truncate
-
-if TYPE_CHECKING:
-    from .threaded import ThreadedFakeGitHub
 
 __all__ = ["FakeGitHub"]
 
@@ -58,21 +56,31 @@ class FakeGitHub:
     Use it as ``async with FakeGitHub(store=...) as gh:`` (or ``await gh.start()`` /
     ``await gh.close()``), point a client at :attr:`base_url`, script faults with
     :meth:`add_fault` / :meth:`fail_next` and inspect :attr:`requests`.
-    :meth:`in_thread` runs one on its own loop in a background thread.
+    :meth:`in_thread` runs one on its own loop in a background thread. Clients in other
+    languages script faults with ``POST /_fake/faults`` (loopback callers only; see
+    :mod:`aiogh_packages.testing.control`).
 
     Args:
         store: The data to serve; ``None`` serves :func:`~aiogh_packages.testing.sample_store`.
-        require_token: Answer 401 to requests without ``Authorization``.
-        tokens: Known tokens and whom they belong to; ``None`` accepts any token as a
-            classic token (default scopes) of the store's first user. Other tokens get 401
-            ``Bad credentials``, and so do ``/user`` endpoints for a token whose login is not
-            a user in the store.
+        require_token: Answer 401 "Requires authentication" to requests without a token,
+            as GitHub does; ``None`` (the default) means "when ``tokens`` are declared".
+        tokens: Known tokens (:class:`~aiogh_packages.testing.TokenInfo`) and whom they
+            belong to. Declaring them turns on GitHub's rules: anonymous requests are 401,
+            listings show only what the token's user may read, deleting and restoring need
+            admin on the package, and each token kind answers as GitHub does; other tokens
+            get 401 ``Bad credentials``. ``None`` (the permissive default) accepts any token
+            as the store's admin: the first user, who may read and change every package;
+            anonymous callers then still read public packages.
         rate_limit: Requests per hour per token (anonymous callers: at most 60 per address);
             ``None`` never limits.
         host: The address to listen on.
         port: The port to listen on; 0 picks a free one.
         clock: Epoch seconds now; rate-limit windows and ``deleted_at`` follow it.
         latency_s: Delay before every answer (also settable later).
+        secondary_limits: Apply GitHub's secondary rate limits (900 points a minute per
+            endpoint with GET 1 and DELETE/POST 5, 80 mutating requests a minute, 100 at
+            once), answering 403/429 with ``Retry-After``; off by default for speed. Minutes
+            follow ``clock``, so a test can move time instead of waiting.
 
     Attributes:
         store: The served :class:`~aiogh_packages.testing.Store`; change its contents at any
@@ -85,13 +93,14 @@ class FakeGitHub:
         self,
         store: Store | None = None,
         *,
-        require_token: bool = False,
+        require_token: bool | None = None,
         tokens: Mapping[str, TokenInfo] | None = None,
         rate_limit: int | None = 5000,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.time,
         latency_s: float = 0.0,
+        secondary_limits: bool = False,
     ) -> None:
         if store is None:
             from .seed import sample_store
@@ -101,7 +110,7 @@ class FakeGitHub:
         self.latency_s = latency_s
         self.max_in_flight = 0
         self._in_flight = 0
-        self._gate = Gate(store, tokens, require_token, rate_limit, clock)
+        self._gate = Gate(store, tokens, require_token, rate_limit, clock, secondary_limits)
         self._faults = FaultBook()
         self._log = RequestLog()
         self._host, self._port = host, port
@@ -115,22 +124,21 @@ class FakeGitHub:
         cls,
         store: Store | None = None,
         *,
-        require_token: bool = False,
+        require_token: bool | None = None,
         tokens: Mapping[str, TokenInfo] | None = None,
         rate_limit: int | None = 5000,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.time,
         latency_s: float = 0.0,
-    ) -> ThreadedFakeGitHub:
+        secondary_limits: bool = False,
+    ) -> ThreadedFakeGitHub[FakeGitHub]:
         """A server that runs its own event loop in a daemon thread.
 
         ``with FakeGitHub.in_thread(store=...) as gh:`` gives a started :class:`FakeGitHub`
         usable from any thread or event loop (all its non-async methods are thread-safe);
         leaving the block stops the thread. Arguments are those of :class:`FakeGitHub`.
         """
-        from .threaded import ThreadedFakeGitHub
-
         server = cls(
             store,
             require_token=require_token,
@@ -140,6 +148,7 @@ class FakeGitHub:
             port=port,
             clock=clock,
             latency_s=latency_s,
+            secondary_limits=secondary_limits,
         )
         return ThreadedFakeGitHub(server)
 
@@ -263,26 +272,44 @@ class FakeGitHub:
             self._sleepers.discard(waiter)
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if request.rel_url.path == CONTROL_PATH:
+            return await handle_control(request, self.add_fault, self.clear_faults)
         self._in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
             recorded = _record(request)
             self._log.add(recorded)
-            fault = self._faults.take(recorded)
-            await self._pause(self.latency_s)
-            if fault is not None and fault.kind == "stall":
-                await self._pause(fault.delay_s)
-            if fault is not None and fault.kind == "drop":
-                return drop(request)
-            wire: Wire
-            if fault is not None and fault.kind == "respond":
-                wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
-            else:
-                wire = self._gate.answer(recorded, request.remote or "", request.host)
-            if fault is not None and fault.kind == "hold":
-                await self._pause(fault.delay_s)
-            if fault is not None and fault.kind == "truncate":
-                return truncate(request, wire)
-            return send(wire)
+            limiter = self._gate.secondary
+            key = self._gate.concurrency_key(recorded, request.remote or "")
+            refusal = limiter.enter(key) if limiter is not None else None
+            if refusal is not None:
+                return send(self._gate.refusal_wire(recorded, request.remote or "", refusal))
+            try:
+                return await self._answer(request, recorded)
+            finally:
+                if limiter is not None:
+                    limiter.leave(key)
         finally:
             self._in_flight -= 1
+
+    async def _answer(
+        self, request: web.BaseRequest, recorded: RecordedRequest
+    ) -> web.StreamResponse:
+        fault = self._faults.take(recorded)
+        await self._pause(self.latency_s)
+        if fault is not None and fault.kind == "stall":
+            await self._pause(fault.delay_s)
+        if fault is not None and fault.kind == "drop":
+            return drop(request)
+        wire: Wire
+        if fault is not None and fault.kind == "respond":
+            wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
+        else:
+            wire = self._gate.answer(recorded, request.remote or "", request.host)
+        if fault is not None and fault.kind == "link":
+            wire = fault.relink(wire)
+        if fault is not None and fault.kind == "hold":
+            await self._pause(fault.delay_s)
+        if fault is not None and fault.kind == "truncate":
+            return truncate(request, wire)
+        return send(wire)

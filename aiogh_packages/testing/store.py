@@ -13,13 +13,17 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from ._synth import add_many_packages, add_many_versions
+from ._synth import plan_packages, synth_versions
 from .records import (
+    ORG_ROLES,
+    PACKAGE_ROLES,
     PACKAGE_TYPES,
     VISIBILITIES,
     IdPool,
+    OrgRole,
     OwnerRecord,
     PackageRecord,
+    PackageRole,
     RepositoryRecord,
     State,
     VersionRecord,
@@ -100,6 +104,39 @@ class Store:
         """The first user added: whom any token authenticates as when tokens are not listed."""
         with self.lock:
             return next((o for o in self._owners.values() if o.type == "User"), None)
+
+    def add_member(self, org: str, login: str, role: OrgRole = "member") -> None:
+        """Make the user ``login`` a member (or, with ``role="admin"``, an owner) of ``org``."""
+        check_choice(role, ORG_ROLES, "role")
+        with self.lock:
+            account, user = self._need_owner(org), self._need_owner(login)
+            if account.type != "Organization" or user.type != "User":
+                raise ValueError(f"{login!r} must be a user and {org!r} an organization")
+            account.members[user.login.lower()] = role
+
+    def grant(
+        self,
+        owner: str,
+        package_type: str,
+        name: str,
+        role: PackageRole = "admin",
+        *,
+        user: str | None = None,
+        repository: str | None = None,
+    ) -> None:
+        """Give ``user`` (a login) or ``repository`` (``"owner/name"``, for its Actions
+        ``GITHUB_TOKEN``) the package role ``role``: ``read``, ``write`` or ``admin``."""
+        check_choice(role, PACKAGE_ROLES, "role")
+        if (user is None) == (repository is None):
+            raise TypeError("grant() takes exactly one of user= or repository=")
+        with self.lock:
+            package = self._need_package(owner, package_type, name)
+            if user is not None:
+                package.user_roles[self._need_owner(user).login.lower()] = role
+            elif repository is not None:
+                if repository.count("/") != 1:
+                    raise ValueError(f"repository must be 'owner/name', got {repository!r}")
+                package.repository_roles[repository.lower()] = role
 
     def _need_owner(self, login: str) -> OwnerRecord:
         found = self.owner(login)
@@ -204,13 +241,16 @@ class Store:
             package.docker_conflict = True
             return package
 
-    def delete_package(self, owner: str, package_type: str, name: str) -> None:
-        """Delete an active package (it can be restored). Raises ``KeyError`` if none."""
+    def delete_package(
+        self, owner: str, package_type: str, name: str, *, now: datetime | None = None
+    ) -> None:
+        """Delete an active package (``deleted_at`` = ``now``; it can be restored for 30
+        days). Raises ``KeyError`` if none."""
         with self.lock:
             package = self._need_package(owner, package_type, name)
             if package.state != "active":
                 raise KeyError(f"{package_type} package {name!r} is already deleted")
-            package.state = "deleted"
+            package.state, package.deleted_at = "deleted", _utc(now)
 
     def restore_package(self, owner: str, package_type: str, name: str) -> None:
         """Restore a deleted package. Raises ``KeyError`` if there is no deleted one."""
@@ -218,7 +258,7 @@ class Store:
             package = self._need_package(owner, package_type, name)
             if package.state != "deleted":
                 raise KeyError(f"{package_type} package {name!r} is not deleted")
-            package.state = "active"
+            package.state, package.deleted_at = "active", None
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -236,12 +276,17 @@ class Store:
         id: int | None = None,
         license: str | None = None,
         description: str | None = None,
+        downloads: int = 0,
     ) -> VersionRecord:
         """Add an active version to an existing package and return its record.
 
         ``name`` defaults to a digest for container/docker and ``1.0.N`` otherwise;
-        ``created_at`` to now and ``updated_at`` to ``created_at``.
+        ``created_at`` to now and ``updated_at`` to ``created_at``. ``downloads`` above 5,000
+        makes a public version undeletable through the API (``record.downloads`` can be
+        changed later too).
         """
+        if downloads < 0:
+            raise ValueError(f"downloads must not be negative, got {downloads}")
         with self.lock:
             package = self._need_package(owner, package_type, package_name)
             ident = self._version_ids.take(id, "version")
@@ -259,6 +304,7 @@ class Store:
                 updated,
                 license=license,
                 description=description,
+                downloads=downloads,
             )
             package.versions[ident] = version
             package.updated_at = max(package.updated_at, updated)
@@ -281,8 +327,17 @@ class Store:
         semver, ``sha-xxxxxxx`` and no tags; other types get increasing semver names. The
         package is created (public) if missing. Returns the new records, oldest first.
         """
-        when = _utc(now)
-        return add_many_versions(self, owner, package_type, package_name, count, when, span)
+        with self.lock:
+            package = self.package(owner, package_type, package_name)
+            if package is None:
+                package = self.add_package(owner, package_type, package_name)
+            seed = f"{package.owner.login}/{package_type}/{package_name}"
+            start = len(package.versions)
+            plan = synth_versions(seed, package_type, count, start=start, now=_utc(now), span=span)
+            return [
+                self.add_version(owner, package_type, package_name, name, tags=tags, created_at=at)
+                for name, tags, at in plan
+            ]
 
     def add_packages(
         self,
@@ -296,16 +351,22 @@ class Store:
     ) -> list[PackageRecord]:
         """Add ``count`` packages named ``package-0000``, ``package-0001``, ... (skipping taken
         names), each with ``versions`` versions, created an hour apart up to ``now``."""
-        self._need_owner(owner)
-        return add_many_packages(
-            self,
-            owner,
-            package_type,
-            count,
-            visibility=visibility,
-            versions=versions,
-            now=_utc(now),
-        )
+        hour = timedelta(hours=1)
+        with self.lock:
+            self._need_owner(owner)
+            taken = {k[2] for k in self._packages if k[:2] == (owner.lower(), package_type)}
+            made = []
+            for name, when in plan_packages(taken, count, _utc(now)):
+                made.append(
+                    self.add_package(
+                        owner, package_type, name, visibility=visibility, created_at=when
+                    )
+                )
+                if versions:
+                    self.add_versions(
+                        owner, package_type, name, versions, now=when + hour / 2, span=hour / 4
+                    )
+            return made
 
     def get_version(
         self, owner: str, package_type: str, name: str, version_id: int
@@ -343,6 +404,8 @@ class Store:
             if version.state != "active":
                 raise KeyError(f"version {version_id} is already deleted")
             if self._need_package(owner, package_type, name).version_count <= 1:
+                # GitHub's 400 with this message: actions/delete-package-versions#231,
+                # SmartsquareGmbH/delete-old-packages#33 (shared github-behaviour notes, 15).
                 raise ValueError(
                     "You cannot delete the last version of a package. "
                     "You must delete the package instead."

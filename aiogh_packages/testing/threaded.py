@@ -11,27 +11,38 @@ from __future__ import annotations
 import asyncio
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Any, Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from .server import FakeGitHub
-
-__all__ = ["ThreadedFakeGitHub"]
+__all__ = ["Servable", "ThreadedFakeGitHub"]
 
 
-class ThreadedFakeGitHub:
+class Servable(Protocol):
+    """What runs in the thread: a server started and closed on one event loop."""
+
+    async def start(self) -> Any:
+        """Start serving on the running loop."""
+
+    async def close(self) -> None:
+        """Stop serving."""
+
+
+S = TypeVar("S", bound=Servable)
+
+
+class ThreadedFakeGitHub(Generic[S]):
     """Runs ``server`` in a background thread; use as ``with ... as gh`` (``gh`` is the server).
 
     Made by :meth:`FakeGitHub.in_thread`. :meth:`start` and :meth:`close` are synchronous and
-    may be called from any thread (but not from the server's own loop).
+    may be called from any thread (but not from the server's own loop). It knows only the
+    :class:`Servable` protocol, so it does not import the server module.
     """
 
-    def __init__(self, server: FakeGitHub) -> None:
+    def __init__(self, server: S) -> None:
         self.server = server
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self) -> FakeGitHub:
+    def start(self) -> S:
         """Start the thread and the server in it; returns the started server.
 
         Raises:
@@ -78,7 +89,7 @@ class ThreadedFakeGitHub:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
 
-    def __enter__(self) -> FakeGitHub:
+    def __enter__(self) -> S:
         return self.start()
 
     def __exit__(
