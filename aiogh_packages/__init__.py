@@ -43,6 +43,7 @@ from .models import (
 )
 from .owner import Owner, OwnerKind
 from .pagination import Listing, Page
+from .registry import RegistryClient
 from .retention import JournalEntry, RestoreReport, RetentionLimitError, RetentionReport
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "PlannedVersion",
     "RateLimit",
     "RateLimitError",
+    "RegistryClient",
     "RestoreReport",
     "RetentionLimitError",
     "RetentionPlan",

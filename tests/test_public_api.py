@@ -41,6 +41,7 @@ EXPECTED = {
     "PlannedVersion",
     "RateLimit",
     "RateLimitError",
+    "RegistryClient",
     "RestoreReport",
     "RetentionLimitError",
     "RetentionPlan",
