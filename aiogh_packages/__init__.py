@@ -29,6 +29,7 @@ from .errors import (
 )
 from .events import RetryEvent, WaitEvent
 from .fanout import FanOutError, FanOutItem, FanOutResult, fan_out
+from .images import read_image_graph, validate_package
 from .models import (
     ContainerMetadata,
     DockerMetadata,
@@ -97,4 +98,6 @@ __all__ = [
     "fan_out",
     "parse_duration",
     "plan_retention",
+    "read_image_graph",
+    "validate_package",
 ]

@@ -58,6 +58,8 @@ EXPECTED = {
     "fan_out",
     "parse_duration",
     "plan_retention",
+    "read_image_graph",
+    "validate_package",
 }
 
 
@@ -78,6 +80,10 @@ def test_testing_exports_the_fake_server() -> None:
         "TokenInfo",
         "demo_store",
         "sample_store",
+        "FakeRegistry",
+        "MultiArchImage",
+        "add_multiarch_demo",
+        "add_multiarch_image",
     ):
         assert name in aiogh_packages.testing.__all__
 

@@ -13,8 +13,14 @@ from conftest import TOKEN, FakeTime
 from aiogh_packages import AuthError, NotFoundError, RateLimitError, RegistryClient, UnsafeURLError
 from aiogh_packages._sansio.images import Unreadable
 from aiogh_packages._sansio.registry_wire import ImageIndex, ImageManifest
-from aiogh_packages.testing import FakeGitHub, Store, TokenInfo, sample_store
-from aiogh_packages.testing.registry import MultiArchImage, add_multiarch_image
+from aiogh_packages.testing import (
+    FakeGitHub,
+    MultiArchImage,
+    Store,
+    TokenInfo,
+    add_multiarch_image,
+    sample_store,
+)
 
 OWNER = "Acme"
 

@@ -8,6 +8,7 @@ in-memory ``Store``, with GitHub's pagination, rate limits, token rules, ETags a
 from .auth import TokenInfo
 from .faults import Fault, FaultKind, RecordedRequest
 from .records import OwnerRecord, PackageRecord, RepositoryRecord, VersionRecord
+from .registry import FakeRegistry, MultiArchImage, add_multiarch_demo, add_multiarch_image
 from .seed import demo_store, sample_store
 from .server import FakeGitHub
 from .store import Store
@@ -15,8 +16,10 @@ from .threaded import ThreadedFakeGitHub
 
 __all__ = [
     "FakeGitHub",
+    "FakeRegistry",
     "Fault",
     "FaultKind",
+    "MultiArchImage",
     "OwnerRecord",
     "PackageRecord",
     "RecordedRequest",
@@ -25,6 +28,8 @@ __all__ = [
     "ThreadedFakeGitHub",
     "TokenInfo",
     "VersionRecord",
+    "add_multiarch_demo",
+    "add_multiarch_image",
     "demo_store",
     "sample_store",
 ]
