@@ -8,8 +8,9 @@ off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``), enable it with
 
 The fixture (function scope) yields a started :class:`~aiogh_packages.testing.FakeGitHub`
 seeded with :func:`~aiogh_packages.testing.sample_store`, running on its own event loop in a
-background thread. It therefore works from sync tests, ``asyncio.run``, pytest-asyncio, anyio
-or trio-asyncio alike; the plugin itself needs no async test plugin::
+background thread (its container registry, ``/v2/...`` with the token realm ``/token``, is at
+``fake_github.registry_url``). It therefore works from sync tests, ``asyncio.run``,
+pytest-asyncio, anyio or trio-asyncio alike; the plugin itself needs no async test plugin::
 
     async def test_lists_octocat(fake_github):
         async with PackagesClient(token="t", base_url=fake_github.base_url) as gh:

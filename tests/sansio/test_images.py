@@ -175,3 +175,21 @@ def test_broken_image_names_each_missing_child() -> None:
     [broken] = broken_images(g)
     assert broken.tags == ("v1",)
     assert broken.problems == (f"{d(3)}: needed but not a version any more",)
+
+
+def test_subject_referrer_without_artifact_type_is_classified_by_its_config() -> None:
+    """A referrer with no artifactType takes its kind from the config media type."""
+    referrer = ImageManifest(
+        media_type=OCI_MANIFEST,
+        config=Descriptor(media_type="application/vnd.in-toto+json", digest=d(902)),
+        subject=Descriptor(digest=d(1)),
+    )
+    g = graph({1: ("v1",), 7: ()}, {1: image(), 7: referrer})
+    assert g.nodes[d(7)].role == "attestation"
+
+
+def test_unreadable_child_breaks_its_image() -> None:
+    """A tagged index whose child manifest is unreadable is broken, naming why."""
+    g = graph({1: ("v1",), 2: ()}, {1: index(2), 2: Unreadable(reason="HTTP 500")})
+    [broken] = broken_images(g)
+    assert broken.problems == (f"{d(2)}: HTTP 500",)
