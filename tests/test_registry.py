@@ -10,7 +10,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from conftest import TOKEN, FakeTime
 
-from aiogh_packages import AuthError, NotFoundError, RateLimitError, RegistryClient, UnsafeURLError
+from aiogh_packages import (
+    AuthError,
+    NotFoundError,
+    Owner,
+    PackagesClient,
+    RateLimitError,
+    RegistryClient,
+    UnsafeURLError,
+)
 from aiogh_packages._sansio.images import Unreadable
 from aiogh_packages._sansio.registry_wire import ImageIndex, ImageManifest
 from aiogh_packages.testing import (
@@ -269,3 +277,50 @@ async def test_for_api_uses_ghcr_for_github_com() -> None:
     """RegistryClient.for_api picks ghcr.io for api.github.com."""
     async with RegistryClient.for_api("https://api.github.com", token=None) as reg:
         assert reg.registry_url == "https://ghcr.io"
+
+
+async def test_manifest_not_hashing_to_its_digest_is_unreadable(
+    reg_server: tuple[FakeGitHub, MultiArchImage], fake_time: FakeTime
+) -> None:
+    """A body whose sha256 is not the digest asked for is reported unreadable (fail closed)."""
+    gh, image = reg_server
+    key = ("acme", "tools/web-app", image.platforms[0])
+    media_type, _ = gh.store.manifests[key]
+    gh.store.manifests[key] = (media_type, b'{"mediaType":"%s"}' % media_type.encode())
+    async with _client(gh, fake_time) as reg:
+        result = await reg.get_manifests(OWNER, "tools/web-app", [image.platforms[0]])
+    problem = result[image.platforms[0]]
+    assert isinstance(problem, Unreadable) and not problem.missing
+    assert "does not hash to" in problem.reason
+
+
+async def test_retries_are_logged_without_the_token(
+    reg_server: tuple[FakeGitHub, MultiArchImage],
+    fake_time: FakeTime,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A retried read is logged with its URL, and neither token shows in the log."""
+    gh, image = reg_server
+    gh.fail_next(503, path=_path(image.index))
+    caplog.set_level("DEBUG", logger="aiogh_packages")
+    async with _client(gh, fake_time) as reg:
+        await reg.get_manifest(OWNER, "tools/web-app", image.index)
+    assert "retrying GET" in caplog.text
+    assert TOKEN not in caplog.text and "rgt_" not in caplog.text
+
+
+async def test_api_client_and_registry_client_keep_their_tokens_apart(
+    reg_server: tuple[FakeGitHub, MultiArchImage], fake_time: FakeTime
+) -> None:
+    """API requests carry only the GitHub token; registry reads only the bearer token."""
+    gh, image = reg_server
+    async with (
+        PackagesClient(token=TOKEN, base_url=gh.base_url) as api,
+        _client(gh, fake_time) as reg,
+    ):
+        await reg.get_manifests(OWNER, "tools/web-app", image.all)
+        [v async for v in api.iter_package_versions(Owner.org(OWNER), "container", "tools/web-app")]
+    api_calls = [r for r in gh.requests if r.path.startswith("/orgs/")]
+    assert api_calls and all("rgt_" not in r.headers.get("authorization", "") for r in api_calls)
+    reads = [r for r in gh.requests if r.path.startswith("/v2/") and "authorization" in r.headers]
+    assert reads and all(r.headers["authorization"].startswith("Bearer rgt_") for r in reads)
