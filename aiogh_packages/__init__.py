@@ -30,6 +30,7 @@ from .errors import (
 )
 from .events import RetryEvent, WaitEvent
 from .fanout import FanOut, FanOutError, FanOutItem, FanOutResult, fan_out
+from .images import read_image_graph, validate_package
 from .models import (
     ContainerMetadata,
     DockerMetadata,
@@ -44,6 +45,7 @@ from .models import (
 )
 from .owner import Owner, OwnerKind
 from .pagination import Listing, Page
+from .registry import RegistryClient
 from .retention import JournalEntry, RestoreReport, RetentionLimitError, RetentionReport
 
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "RateBudget",
     "RateLimit",
     "RateLimitError",
+    "RegistryClient",
     "RestoreReport",
     "RetentionLimitError",
     "RetentionPlan",
@@ -99,6 +102,8 @@ __all__ = [
     "fan_out",
     "parse_duration",
     "plan_retention",
+    "read_image_graph",
+    "validate_package",
 ]
 
 

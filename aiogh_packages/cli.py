@@ -20,6 +20,7 @@ from ._cli.args import parse_arguments
 from ._cli.errors import ExitCode, describe_failure, redact
 from ._cli.render import Out
 from ._cli.session import configure_logging, resolve_token
+from ._cli.validate import validate
 
 __all__ = ["main"]
 
@@ -35,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "fan-out": fanout.fan_out,
     "prune": prune.prune,
     "undo": prune.undo,
+    "validate": validate,
     "demo": demo.demo,
 }
 

@@ -44,6 +44,7 @@ EXPECTED = {
     "RateBudget",
     "RateLimit",
     "RateLimitError",
+    "RegistryClient",
     "RestoreReport",
     "RetentionLimitError",
     "RetentionPlan",
@@ -60,6 +61,8 @@ EXPECTED = {
     "fan_out",
     "parse_duration",
     "plan_retention",
+    "read_image_graph",
+    "validate_package",
 }
 
 
@@ -80,6 +83,10 @@ def test_testing_exports_the_fake_server() -> None:
         "TokenInfo",
         "demo_store",
         "sample_store",
+        "FakeRegistry",
+        "MultiArchImage",
+        "add_multiarch_demo",
+        "add_multiarch_image",
     ):
         assert name in aiogh_packages.testing.__all__
 

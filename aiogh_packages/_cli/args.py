@@ -332,6 +332,12 @@ def _add_commands(
     p.add_argument("--journal", required=True, metavar="FILE", help="the journal of a prune")
     _add_formats(p, jsonl=False)
 
+    p = command("validate", "check that every tagged container image is whole (exit 1 if not)")
+    _add_target(p)
+    p.add_argument("--registry-url", metavar="URL", help="registry (default: beside --base-url)")
+    p.add_argument("--manifest-cache", metavar="DIR", help="keep manifests in DIR across runs")
+    _add_formats(p, jsonl=False)
+
     p = command("auth-status", "check who the token belongs to and what it can do")
     p.add_argument(
         "--require",

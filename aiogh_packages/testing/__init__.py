@@ -17,6 +17,7 @@ from .auth import TokenInfo
 from .clock import ManualClock
 from .faults import Fault, FaultKind, RecordedRequest
 from .records import OwnerRecord, PackageRecord, RepositoryRecord, VersionRecord
+from .registry import FakeRegistry, MultiArchImage, add_multiarch_demo, add_multiarch_image
 from .seed import demo_store, sample_store
 from .server import FakeGitHub
 from .store import Store
@@ -24,9 +25,11 @@ from .threaded import ThreadedFakeGitHub
 
 __all__ = [
     "FakeGitHub",
+    "FakeRegistry",
     "Fault",
     "FaultKind",
     "ManualClock",
+    "MultiArchImage",
     "OwnerRecord",
     "PackageRecord",
     "RecordedRequest",
@@ -35,6 +38,8 @@ __all__ = [
     "ThreadedFakeGitHub",
     "TokenInfo",
     "VersionRecord",
+    "add_multiarch_demo",
+    "add_multiarch_image",
     "demo_store",
     "sample_store",
 ]

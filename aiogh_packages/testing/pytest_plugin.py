@@ -8,7 +8,8 @@ off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``), enable it with
 
 The fixture (function scope) yields a started :class:`~aiogh_packages.testing.FakeGitHub`
 seeded with :func:`~aiogh_packages.testing.sample_store`, running on its own event loop in a
-background thread. It therefore works from sync tests and from any async test plugin
+background thread (its container registry, ``/v2/...`` with the token realm ``/token``, is at
+``fake_github.registry_url``). It therefore works from sync tests and from any async test plugin
 (pytest-asyncio in auto or strict mode, anyio's plugin); the fixture itself is synchronous, so
 an ``async def`` test only needs one of those plugins to run at all. The ``fake_github``
 marker passes keyword arguments to :class:`FakeGitHub`, so declaring tokens or turning on

@@ -28,6 +28,7 @@ from .auth import TokenInfo
 from .control import CONTROL_PATH, handle_control
 from .faults import Fault, FaultBook, RecordedRequest, RequestLog
 from .gate import Gate
+from .registry import FakeRegistry
 from .store import Store
 from .threaded import ThreadedFakeGitHub
 from .wire import Wire, drop, send, truncate
@@ -111,6 +112,8 @@ class FakeGitHub:
         self.max_in_flight = 0
         self._in_flight = 0
         self._gate = Gate(store, tokens, require_token, rate_limit, clock, secondary_limits)
+        known = self._gate.tokens
+        self.registry = FakeRegistry(store, lambda t: known is None or t in known, clock)
         self._faults = FaultBook()
         self._log = RequestLog()
         self._host, self._port = host, port
@@ -160,6 +163,11 @@ class FakeGitHub:
         if self._base_url is None:
             raise RuntimeError("FakeGitHub is not started: use 'async with' or await start()")
         return self._base_url
+
+    @property
+    def registry_url(self) -> str:
+        """The container registry (``/v2/...``, realm ``/token``); served on :attr:`base_url`."""
+        return self.base_url
 
     async def start(self) -> FakeGitHub:
         """Listen on ``host``/``port`` (a free port when 0). Returns the server itself."""
@@ -304,6 +312,8 @@ class FakeGitHub:
         wire: Wire
         if fault is not None and fault.kind == "respond":
             wire = self._gate.fault_answer(recorded, request.remote or "", fault.answer())
+        elif self.registry.serves(recorded.path):
+            wire = self.registry.answer(recorded, await request.read())
         else:
             wire = self._gate.answer(recorded, request.remote or "", request.host)
         if fault is not None and fault.kind == "link":

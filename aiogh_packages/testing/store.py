@@ -61,6 +61,8 @@ class Store:
         self._packages: dict[tuple[str, str, str], PackageRecord] = {}
         self._owner_ids, self._repo_ids = IdPool(10_001), IdPool(500_000_001)
         self._package_ids, self._version_ids = IdPool(1_000_001), IdPool(20_000_001)
+        # (owner lower-cased, package, digest) -> (media type, body), served by .registry
+        self.manifests: dict[tuple[str, str, str], tuple[str, bytes]] = {}
 
     # -- owners ---------------------------------------------------------------------------
 
