@@ -20,7 +20,7 @@ import msgspec
 from ._http import HTTPCore
 from ._sansio import routes
 from ._sansio.auth import AuthStatus, evaluate_token, token_kind
-from ._sansio.links import parse_link_header
+from ._sansio.links import parse_link_header, query_int
 from ._sansio.ratelimit import RateLimit
 from ._sansio.responses import decode
 from ._sansio.retry import RetryPolicy
@@ -107,7 +107,7 @@ class ClientBase:
         )
         self._token = token
         self._max_wait: float | None = None
-        self._prefetch_window = max_concurrency if prefetch_window is None else prefetch_window
+        self._prefetch_window = prefetch_window  # None: adaptive, up to max_concurrency
         self._is_view = False
 
     def __repr__(self) -> str:
@@ -210,7 +210,10 @@ class ClientBase:
             return await self._fetch_page(page_url, template, decoder)
 
         check = lambda url: self._http.check_origin(url, "Link URL")  # noqa: E731
-        return Listing(fetch, url, check_url=check, prefetch_window=self._prefetch_window)
+        return Listing(
+            fetch, url, check_url=check, prefetch_window=self._prefetch_window,
+            max_prefetch=self._http.max_concurrency, per_page=query_int(url, "per_page"),
+        )  # fmt: skip
 
     async def _fetch_page(
         self, url: str, template: str, decoder: msgspec.json.Decoder[list[T]]
