@@ -118,6 +118,14 @@ async def test_full_page_without_link_logs_a_warning(caplog: pytest.LogCaptureFi
         assert TOKEN not in caplog.text
 
 
+async def test_single_full_page_without_link_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """Exactly per_page items in one Link-less page is GitHub's normal answer: no warning."""
+    async with _serve(100, _no_link) as (pages, gh):
+        with caplog.at_level(logging.WARNING, logger="aiogh_packages"):
+            assert len(await _ids(gh)) == 100
+        assert pages.pages == [1, 2] and caplog.records == []
+
+
 async def test_full_page_whose_link_has_no_next_is_the_last() -> None:
     """A Link header without rel=next (GitHub's last page) ends the listing even when full."""
 

@@ -77,3 +77,38 @@ def test_limit_must_be_a_positive_int(limit: object) -> None:
 def test_repr_shows_size_limit_and_kind() -> None:
     """The repr says how wide the window is, how wide it may get, and whether it adapts."""
     assert repr(PrefetchWindow(8)) == "PrefetchWindow(size=2, limit=8, adaptive)"
+
+
+def test_a_wait_spent_on_this_process_cpu_does_not_widen_the_window() -> None:
+    """After a CPU-bound wait (a fast link, pages still being decoded) a late page is slack."""
+    window = PrefetchWindow(8)
+    window.asked(False)  # 4
+    window.waited(wall_s=0.010, cpu_s=0.009)
+    assert [window.asked(False) for _ in range(4)] == [4, 4, 4, 3]
+
+
+def test_a_wait_spent_on_the_network_widens_the_window_again() -> None:
+    """Once a wait is mostly idle time again, late pages double the window as before."""
+    window = PrefetchWindow(16)
+    window.asked(False)  # 4
+    window.waited(wall_s=0.010, cpu_s=0.009)
+    window.asked(False)
+    window.waited(wall_s=0.020, cpu_s=0.001)
+    assert window.asked(False) == 8
+
+
+@pytest.mark.parametrize(("wall_s", "cpu_s", "widens"), [(0.02, 0.009, True), (0.02, 0.01, False)])
+def test_network_wait_is_one_where_cpu_stayed_under_half_the_wall_time(
+    wall_s: float, cpu_s: float, widens: bool
+) -> None:
+    """A wait counts as network-bound when the process used under half of it on CPU."""
+    window = PrefetchWindow(8)
+    window.waited(wall_s=wall_s, cpu_s=cpu_s)
+    assert (window.asked(False) == 4) is widens
+
+
+def test_fixed_window_ignores_how_waits_were_spent() -> None:
+    """A fixed window stays put whatever the waits cost."""
+    window = PrefetchWindow(3, adaptive=False)
+    window.waited(wall_s=1.0, cpu_s=0.0)
+    assert window.asked(False) == 3
