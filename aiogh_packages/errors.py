@@ -74,7 +74,9 @@ class PackagesError(Exception):
 class UnsafeURLError(PackagesError):
     """A ``Link`` or redirect URL points to another scheme, host or port than ``base_url``.
 
-    The client refuses to follow it, so the token never leaves the configured API origin.
+    Also raised for a URL carrying ``user:password@``, even on the API origin (the
+    message and ``url`` never show those credentials). The client refuses to follow it,
+    so the token never leaves the configured API origin.
     """
 
 
