@@ -14,7 +14,7 @@ import msgspec
 
 from ._pipeline import HTTPCore
 from ._sansio import routes
-from ._sansio.links import parse_link_header
+from ._sansio.links import parse_link_header, query_int
 from ._sansio.responses import decode
 from ._sansio.routes import Route
 from .models import Package, PackageVersion, SimpleUser
@@ -64,7 +64,7 @@ class Operations:
 
     http: HTTPCore
     max_wait_s: float | None
-    prefetch_window: int
+    prefetch_window: int | None  # None: adaptive, up to the core's max_concurrency
 
     def listing(
         self, route: Route, query: Query, decoder: msgspec.json.Decoder[list[T]]
@@ -84,7 +84,10 @@ class Operations:
         def check(link: str) -> None:
             self.http.check_origin(link, "Link URL")
 
-        return Listing(fetch, url, check_url=check, prefetch_window=self.prefetch_window)
+        return Listing(
+            fetch, url, check_url=check, prefetch_window=self.prefetch_window,
+            max_prefetch=self.http.max_concurrency, per_page=query_int(url, "per_page"),
+        )  # fmt: skip
 
     def resumed(self, url: str, decoder: msgspec.json.Decoder[list[T]]) -> Listing[T]:
         """Continue a listing from one of its page URLs."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -102,7 +102,7 @@ class AiohttpTransport:
                 **self._send_once_options(session),
             ) as resp:
                 data = await resp.read()
-                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, data
+                return resp.status, _fold_headers(resp.headers.items()), data
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
             raise _fault(exc, self._timeout) from exc
 
@@ -161,3 +161,16 @@ def _os_cause(error: OSError, host: str) -> str:
     if isinstance(error, socket.gaierror):
         return f"cannot resolve host {host!r}"
     return (error.strerror or type(error).__name__).lower()
+
+
+def _fold_headers(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-cased names; repeated field lines joined with ", " (RFC 9110 section 5.3).
+
+    A response may split one list field over several lines (two ``Link`` lines are one
+    list of links), so keeping only the last line would silently drop pages.
+    """
+    folded: dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        folded[key] = f"{folded[key]}, {value}" if key in folded else value
+    return folded

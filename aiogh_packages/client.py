@@ -104,8 +104,9 @@ class PackagesClient:
             DELETE/POST 5); None switches the client-side budget off.
         write_interval: minimum seconds between mutating requests (0 switches it off).
         prefetch_window: pages a listing fetches ahead when ``rel="last"`` is known; None
-            (the default) means ``max_concurrency``, so one listing can use the whole
-            concurrency budget and no more (1 = strictly sequential).
+            (the default) adapts it: it starts at 2 and widens, up to ``max_concurrency``,
+            only while the consumer waits on the network. A number fixes it
+            (1 = strictly sequential).
         etag_cache: True for an in-memory LRU, or your own :class:`~aiogh_packages.ETagCache`:
             GETs become conditional and 304s are served from it.
         sleep: the coroutine used for every wait (tests pass a fake).
@@ -183,7 +184,7 @@ class PackagesClient:
         )
         self._token = token
         self._max_wait: float | None = None
-        self._prefetch_window = max_concurrency if prefetch_window is None else prefetch_window
+        self._prefetch_window = prefetch_window  # None: adaptive, up to max_concurrency
         self._is_view = False
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@ Every exception the client raises on purpose derives from :class:`PackagesError`
 
     PackagesError
     ├── UnsafeURLError            a Link or redirect pointed away from the API origin
+    ├── LinkLoopError             a listing's next link pointed back at a page it fetched
     ├── TransportError            connection refused/reset, timeout, body cut short
     ├── DecodeError               a 2xx body that is not the JSON the endpoint documents
     └── APIError                  GitHub answered with an error status
@@ -40,6 +41,7 @@ __all__ = [
     "AuthError",
     "DecodeError",
     "ForbiddenError",
+    "LinkLoopError",
     "NotFoundAfterRetryError",
     "NotFoundError",
     "PackagesError",
@@ -73,7 +75,17 @@ class PackagesError(Exception):
 class UnsafeURLError(PackagesError):
     """A ``Link`` or redirect URL points to another scheme, host or port than ``base_url``.
 
-    The client refuses to follow it, so the token never leaves the configured API origin.
+    Also raised for a URL carrying ``user:password@``, even on the API origin (the
+    message and ``url`` never show those credentials). The client refuses to follow it,
+    so the token never leaves the configured API origin.
+    """
+
+
+class LinkLoopError(PackagesError):
+    """A listing's ``rel="next"`` URL is a page this listing already fetched.
+
+    Raised before that page is requested again, instead of yielding its items forever;
+    ``url`` is the repeated URL (redacted). Every item before it was yielded once.
     """
 
 

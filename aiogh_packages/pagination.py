@@ -5,15 +5,42 @@ How this works
 A :class:`Listing` fetches the first page, yields its items, then takes the page's
 ``rel="next"`` URL as given and repeats until there is none (or an empty page), holding
 one page at a time. Each URL is checked against the API origin before it is followed, so
-the token never goes anywhere else.
+the token never goes anywhere else; a URL with ``user:password@`` is refused too.
+
+Loops: a ``next`` URL that this listing already fetched raises :class:`LinkLoopError`
+before it is requested again, so a server that links a page back to itself (or to an
+earlier page) cannot make the listing yield the same items forever.
+
+A full page without ``Link``: GitHub has been seen answering a full page (``per_page``
+items) with no ``Link`` header at all. A page short of ``per_page`` (or empty) is
+clearly the last, but a full one may not be, so the listing then follows by page number:
+it requests the same URL with ``page`` set to the next number (origin rules unchanged)
+until a page comes back short or empty. It never stops silently on a full page. A listing
+of exactly ``per_page`` items is answered the same way (GitHub sends no ``Link`` for a
+single page), so this costs it one extra request, for an empty page, and nothing is
+logged; when the page after a full Link-less page does hold items, GitHub really left the
+``Link`` out, and one warning per listing says so on the ``aiogh_packages`` logger. A
+page with a ``Link`` header but no ``next`` is the last, as GitHub documents; the
+fallback applies only where no ``Link`` header came at all.
 
 Prefetch: when the first page's ``Link`` also carries ``rel="last"`` and its ``next`` URL
-is that same URL with ``page`` set to 2, every remaining page URL is known. Up to
-``prefetch_window`` pages are then fetched concurrently (inside the client's
-``max_concurrency``), and yielded strictly in page order. Leaving the loop early (break,
-exception, cancellation) cancels and awaits the fetches still in flight; use
-``contextlib.aclosing`` around a listing you may abandon to make that immediate rather
-than at garbage collection.
+is that same URL with ``page`` set to 2, every remaining page URL is known. Pages are
+then fetched concurrently (inside the client's ``max_concurrency``) and yielded strictly
+in page order. How many are in flight is the prefetch window:
+
+* ``prefetch_window=None`` (the default) adapts it (``_sansio/prefetch.py``): it starts at
+  2 and doubles, up to ``max_concurrency``, each time the consumer asks for a page that
+  has not arrived yet while its waits are spent on the network (the process idle, not
+  busy decoding: measured with ``time.process_time`` around each wait); it narrows by one
+  after a window's worth of pages in a row were ready before they were wanted (or waited
+  for on this process's own CPU). A listing over a slow link so runs as wide as the
+  client allows, one over a fast link stays at one or two pages in flight, where more
+  would only cost CPU and memory.
+* ``prefetch_window=N`` fixes it at ``N`` (1 = strictly sequential ``next`` following).
+
+Leaving the loop early (break, exception, cancellation) cancels and awaits the fetches
+still in flight; use ``contextlib.aclosing`` around a listing you may abandon to make that
+immediate rather than at garbage collection.
 
 A fault that outlives the retries raises a ``PackagesError`` whose ``url`` is the page
 that failed; every page before it was yielded whole, none after it. Pass that URL to
@@ -24,17 +51,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from ._sansio.links import page_number, page_urls
+from ._sansio.links import page_number, page_urls, url_with_page
+from ._sansio.prefetch import PrefetchWindow
 from ._sansio.ratelimit import RateLimit
+from ._sansio.urls import redact_url
+from .errors import LinkLoopError, PackagesError
 
 __all__ = ["Listing", "Page"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger("aiogh_packages")
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,13 @@ class Page(Generic[T]):
     etag: str | None = None
     from_cache: bool = False
     attempts: int = 1
+
+    def __repr__(self) -> str:
+        links = {rel: redact_url(url) for rel, url in self.links.items()}
+        return (
+            f"Page(url={redact_url(self.url)!r}, items={len(self.items)}, links={links!r}, "
+            f"from_cache={self.from_cache!r}, attempts={self.attempts!r})"
+        )
 
     @property
     def next_url(self) -> str | None:
@@ -87,19 +128,35 @@ class Listing(AsyncIterator[T]):
         first_url: str,
         *,
         check_url: Callable[[str], None],
-        prefetch_window: int,
+        prefetch_window: int | None = None,
+        max_prefetch: int = 8,
+        per_page: int | None = None,
     ) -> None:
+        """A listing that starts at ``first_url``; nothing is fetched before iteration.
+
+        Args:
+            fetch: fetches and decodes one page URL.
+            first_url: the first page's URL.
+            check_url: raises for a URL that must not be followed (foreign origin).
+            prefetch_window: pages fetched ahead when ``rel="last"`` is known; None adapts
+                it between 1 and ``max_prefetch`` (see the module docstring).
+            max_prefetch: the adaptive window's upper bound (the client's ``max_concurrency``).
+            per_page: the page size asked for; a page this full without any ``Link`` is
+                followed by page number. None (unknown) stops there instead.
+        """
         self._fetch = fetch
         self._first_url = first_url
         self._check_url = check_url
         self._window = prefetch_window
+        self._max_prefetch = max_prefetch
+        self._per_page = per_page
         self._page_iter: AsyncGenerator[Page[T], None] | None = None  # whoever started it
         self._item_pages: AsyncIterator[Page[T]] | None = None  # started by item iteration
         self._buffer: list[T] = []  # the current page's items, handed out by index
         self._index = 0
 
     def __repr__(self) -> str:
-        return f"Listing({self._first_url!r})"
+        return f"Listing({redact_url(self._first_url)!r})"
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """The listing page by page, each with its links, rate limit and cache status."""
@@ -138,27 +195,59 @@ class Listing(AsyncIterator[T]):
 
     async def _pages(self) -> AsyncGenerator[Page[T], None]:
         page = await self._fetch(self._first_url)
-        yield page
-        remaining = self._planned_urls(page)
+        try:
+            remaining = self._planned_urls(page)
+        except PackagesError:  # a foreign rel="last": this page is fine, the rest is refused
+            yield page
+            raise
         if remaining is not None:
             # Closed explicitly, so that closing this generator cancels the fetches in flight
             # at once rather than whenever the inner generator is finalized.
-            async with contextlib.aclosing(self._prefetched(remaining)) as later_pages:
-                async for later in later_pages:
+            async with contextlib.aclosing(self._prefetched(page, remaining)) as all_pages:
+                del page
+                async for later in all_pages:
                     yield later
             return
-        while (url := page.next_url) is not None:
-            self._check_url(url)  # before anything else: a foreign link is refused, always
-            if not page.items:  # an empty page ends the listing even if it links on
-                return
+        yield page
+        fetched, warned = {self._first_url}, False
+        while (url := self._url_after(page)) is not None:
+            if url in fetched:
+                raise LinkLoopError(
+                    'the Link header\'s rel="next" points back at a page this listing '
+                    "already fetched; stopping rather than yielding its items again",
+                    method="GET",
+                    url=redact_url(url),
+                )
+            fetched.add(url)
+            guessed = not page.links  # followed by page number, see the module docstring
             del page  # not kept alive while the next one is fetched
             page = await self._fetch(url)
+            if guessed and page.items and not warned:
+                warned = True
+                logger.warning(
+                    "GET %s: GitHub answered a full page without a Link header although "
+                    "more pages follow; following by page number until a short page",
+                    redact_url(url),
+                )
             yield page
+
+    def _url_after(self, page: Page[T]) -> str | None:
+        """The URL of the page after ``page``, checked against the origin; None after the last."""
+        url = page.next_url
+        if url is not None:
+            self._check_url(url)  # before anything else: a foreign link is refused, always
+            return url if page.items else None  # an empty page ends the listing even if it links on
+        if page.links or self._per_page is None or len(page.items) < self._per_page:
+            return None
+        url = url_with_page(page.url, (page_number(page.url) or 1) + 1)
+        self._check_url(url)
+        return url
 
     def _planned_urls(self, page: Page[T]) -> Iterator[str] | None:
         """The URLs after ``page`` when ``rel="last"`` makes them known; else None."""
         next_url, last_url = page.next_url, page.last_url
-        if self._window <= 1 or next_url is None or last_url is None:
+        widest = self._max_prefetch if self._window is None else self._window
+        if widest <= 1 or next_url is None or last_url is None:
             return None
         current, last = page_number(next_url), page_number(last_url)
         if current is None or last is None or last < current:
@@ -168,21 +257,40 @@ class Listing(AsyncIterator[T]):
         self._check_url(last_url)
         return iter(page_urls(last_url, current, last))
 
-    async def _prefetched(self, urls: Iterator[str]) -> AsyncGenerator[Page[T], None]:
+    def _new_window(self) -> PrefetchWindow:
+        if self._window is None:
+            return PrefetchWindow(self._max_prefetch)
+        return PrefetchWindow(self._window, adaptive=False)
+
+    async def _prefetched(
+        self, first: Page[T], urls: Iterator[str]
+    ) -> AsyncGenerator[Page[T], None]:
+        """``first``, then the pages at ``urls`` in order, fetched ahead within the window."""
+        window = self._new_window()
         pending: deque[asyncio.Task[Page[T]]] = deque()
         try:
-            for url in urls:
-                pending.append(asyncio.ensure_future(self._fetch(url)))
-                if len(pending) >= self._window:
-                    break
+            self._top_up(pending, urls, window.size)  # on their way while `first` is used
+            yield first
+            del first
             while pending:
+                # Was the page there when it was wanted? That is what sizes the window.
+                ready = pending[0].done()
+                self._top_up(pending, urls, window.asked(ready))
+                wall_s, cpu_s = time.perf_counter(), time.process_time()
                 page = await pending.popleft()
-                following = next(urls, None)
-                if following is not None:
-                    pending.append(asyncio.ensure_future(self._fetch(following)))
+                if not ready:
+                    window.waited(time.perf_counter() - wall_s, time.process_time() - cpu_s)
+                self._top_up(pending, urls, window.size)
                 yield page
                 del page  # not kept alive while the next one is awaited
         finally:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+    def _top_up(
+        self, pending: deque[asyncio.Task[Page[T]]], urls: Iterator[str], size: int
+    ) -> None:
+        """Start fetches of the next URLs until ``size`` are in flight (or none are left)."""
+        while len(pending) < size and (url := next(urls, None)) is not None:
+            pending.append(asyncio.ensure_future(self._fetch(url)))

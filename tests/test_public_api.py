@@ -23,6 +23,7 @@ EXPECTED = {
     "FanOutResult",
     "ForbiddenError",
     "JournalEntry",
+    "LinkLoopError",
     "Listing",
     "LocalRateBudget",
     "MemoryETagCache",

@@ -5,8 +5,16 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from aiogh_packages._sansio.links import page_number, page_urls, parse_link_header
+from aiogh_packages._sansio.links import (
+    page_number,
+    page_urls,
+    parse_link_header,
+    query_int,
+    url_with_page,
+)
 from aiogh_packages._sansio.urls import origin_of, same_origin
 
 GITHUB_DOCS_EXAMPLE = (
@@ -44,6 +52,106 @@ GITHUB_DOCS_EXAMPLE = (
 )
 def test_parse_link_header_cases(header: str | None, expected: dict[str, str]) -> None:
     """Each Link header maps every rel to its URL; the first URL per rel wins."""
+    assert parse_link_header(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            '<https://x/a?page=2>; title="a, b"; rel="next", <https://x/a?page=9>; rel="last"',
+            {"next": "https://x/a?page=2", "last": "https://x/a?page=9"},
+        ),
+        (
+            '<https://x/a?page=2>; title="semi; colon"; rel=next',
+            {"next": "https://x/a?page=2"},
+        ),
+        ('<https://x/a?page=2>; rel="next"; title="x"', {"next": "https://x/a?page=2"}),
+        (
+            "<https://x/a?page=2>;rel=next,<https://x/b>;rel=last",
+            {"next": "https://x/a?page=2", "last": "https://x/b"},
+        ),
+        (
+            '  < https://x/a >  ;  rel  =  "next"  ,  <https://x/b>;REL=Last',
+            {"next": "https://x/a", "last": "https://x/b"},
+        ),
+        ('<https://x/a>; title="say \\"hi, there\\""; rel="next"', {"next": "https://x/a"}),
+        ('<https://x/a?ids=1,2,3&page=2>; rel="next"', {"next": "https://x/a?ids=1,2,3&page=2"}),
+        ('<https://x/a>; rel="next"; rel="last"', {"next": "https://x/a"}),
+        ('<https://x/a>; rel="  next   last  "', {"next": "https://x/a", "last": "https://x/a"}),
+        (
+            '<https://x/other>; anchor="#frag"; rel="next", <https://x/a>; rel="next"',
+            {"next": "https://x/a"},
+        ),
+        ('<https://x/a>; rel="next', {"next": "https://x/a"}),
+        ('https://x/a; rel="next", <https://x/b>; rel="last"', {"last": "https://x/b"}),
+        ("<>; rel=next", {"next": ""}),
+        (",,, ;;; ", {}),
+    ],
+)
+def test_parse_link_header_follows_rfc_8288(header: str, expected: dict[str, str]) -> None:
+    """Commas and semicolons in quotes or URLs do not split; params in any order, quoted or not."""
+    assert parse_link_header(header) == expected
+
+
+def test_parse_link_header_joins_several_field_lines() -> None:
+    """Several Link field lines are one list, in order (RFC 9110 section 5.3)."""
+    lines = ['<https://x/a?page=2>; rel="next"', '<https://x/a?page=9>; rel="last"']
+    assert parse_link_header(lines) == {"next": "https://x/a?page=2", "last": "https://x/a?page=9"}
+
+
+def test_parse_link_header_first_field_line_wins_for_a_relation() -> None:
+    """When two field lines name the same relation, the first line's URL is kept."""
+    assert parse_link_header(['<https://x/1>; rel="next"', "<https://x/2>; rel=next"]) == {
+        "next": "https://x/1"
+    }
+
+
+def test_parse_link_header_of_no_field_lines_is_empty() -> None:
+    """An empty sequence of field lines has no links."""
+    assert parse_link_header([]) == {}
+
+
+_RELS = st.sampled_from(["next", "prev", "first", "last", "alternate"])
+_TEXT = st.text(alphabet=st.sampled_from(list('ab ,;="\\<x')), max_size=12)
+_SPACE = st.sampled_from(["", " ", "  ", "\t"])
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@st.composite
+def _link_value(draw: st.DrawFn) -> tuple[str, list[str], str]:
+    """One link-value: its URL, its relations, and its text with params in a random order."""
+    url = "https://api.github.com/user/1/packages?" + draw(
+        st.sampled_from(["page=2", "per_page=100&page=3", "ids=1,2;x&page=4"])
+    )
+    rels = draw(st.lists(_RELS, min_size=1, max_size=3, unique=True))
+    quote = len(rels) > 1 or draw(st.booleans())
+    rel_value = _quoted(" ".join(rels)) if quote else rels[0]
+    params = [f"rel{draw(_SPACE)}={draw(_SPACE)}{rel_value}"]
+    params += [f"title={_quoted(t)}" for t in draw(st.lists(_TEXT, max_size=2))]
+    params = draw(st.permutations(params))
+    sep = draw(_SPACE) + ";" + draw(_SPACE)
+    return url, rels, f"<{url}>" + "".join(sep + p for p in params)
+
+
+@given(st.lists(_link_value(), min_size=1, max_size=5), st.data())
+def test_parse_link_header_round_trip(
+    values: list[tuple[str, list[str], str]], data: st.DataObject
+) -> None:
+    """Any Link list, in one field line or split over several, parses back to its relations."""
+    expected: dict[str, str] = {}
+    for url, rels, _ in values:
+        for rel in rels:
+            expected.setdefault(rel, url)
+    texts = [text for _, _, text in values]
+    cut = data.draw(st.integers(0, len(texts)))
+    as_lines = data.draw(st.booleans())
+    header: str | list[str] = (
+        [", ".join(texts[:cut]), ", ".join(texts[cut:])] if as_lines else ", ".join(texts)
+    )
     assert parse_link_header(header) == expected
 
 
@@ -103,6 +211,33 @@ def test_page_urls_change_only_the_page_parameter() -> None:
 def test_page_number_reads_the_page_parameter(url: str, number: int | None) -> None:
     """The page number is the integer ``page`` parameter, else None."""
     assert page_number(url) == number
+
+
+@pytest.mark.parametrize(
+    ("url", "number", "expected"),
+    [
+        ("https://x/a?per_page=100&page=3", 4, "https://x/a?per_page=100&page=4"),
+        ("https://x/a?per_page=100", 2, "https://x/a?per_page=100&page=2"),
+        ("https://x/a", 2, "https://x/a?page=2"),
+        ("https://x/a?page=1&ids=1,2", 2, "https://x/a?page=2&ids=1,2"),
+    ],
+)
+def test_url_with_page_sets_only_the_page_parameter(url: str, number: int, expected: str) -> None:
+    """The page parameter is replaced in place, or appended; the rest stays as written."""
+    assert url_with_page(url, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "value"),
+    [
+        ("https://x/a?per_page=30&page=2", 30),
+        ("https://x/a?page=2", None),
+        ("https://x/a?per_page=", None),
+    ],
+)
+def test_query_int_reads_an_integer_parameter(url: str, value: int | None) -> None:
+    """A named integer query parameter is read, else None."""
+    assert query_int(url, "per_page") == value
 
 
 @pytest.mark.parametrize(
