@@ -57,6 +57,14 @@ class Settings:
     memory_pages: tuple[int, int]
     third_party: bool
     probe_requests: int
+    scale_pages: int  # f: pages listed under the points budget
+    scale_latency_ms: float
+    plan_versions: int  # g
+    deletions: int  # h
+    scale_owners: tuple[int, int]  # i
+    redis_processes: int  # j
+    redis_scale: float  # j: virtual seconds per real second
+    redis_virtual_s: float
 
 
 MODES: dict[str, Settings] = {
@@ -64,19 +72,25 @@ MODES: dict[str, Settings] = {
         mode="full", decode_seconds=0.25, decode_reps=7, cpu_pages=50, cpu_reps=15,
         latency_pages=50, latency_ms=20, latency_reps=5, fan_owners=500, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=5, memory_pages=(500, 2000),
-        third_party=True, probe_requests=5000,
+        third_party=True, probe_requests=5000, scale_pages=1330, scale_latency_ms=100,
+        plan_versions=133_000, deletions=10_000, scale_owners=(500, 5000), redis_processes=4,
+        redis_scale=300, redis_virtual_s=300,
     ),
     "quick": Settings(
         mode="quick", decode_seconds=0.1, decode_reps=3, cpu_pages=50, cpu_reps=7,
         latency_pages=50, latency_ms=20, latency_reps=2, fan_owners=200, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=2, memory_pages=(500, 2000),
-        third_party=True, probe_requests=2000,
+        third_party=True, probe_requests=2000, scale_pages=400, scale_latency_ms=100,
+        plan_versions=20_000, deletions=1000, scale_owners=(200, 1000), redis_processes=4,
+        redis_scale=300, redis_virtual_s=180,
     ),
     "smoke": Settings(
         mode="smoke", decode_seconds=0.005, decode_reps=1, cpu_pages=3, cpu_reps=1,
         latency_pages=3, latency_ms=0, latency_reps=1, fan_owners=4, fan_pages=2,
         fan_latency_ms=0, fan_concurrency=4, fan_reps=1, memory_pages=(5, 20),
-        third_party=False, probe_requests=50,
+        third_party=False, probe_requests=50, scale_pages=3, scale_latency_ms=0,
+        plan_versions=500, deletions=20, scale_owners=(4, 8), redis_processes=2,
+        redis_scale=600, redis_virtual_s=60,
     ),
 }  # fmt: skip
 
@@ -533,4 +547,7 @@ def run_all(settings: Settings, log: Callable[[str], None]) -> tuple[list[Figure
         figures += asyncio.run(workload_fan_out(server, settings))
         log(f"e. peak memory streaming {' and '.join(map(str, settings.memory_pages))} pages")
         figures += workload_memory(server, settings)
+        from .scale import scale_workloads  # scale imports Figure and Settings from here
+
+        figures += scale_workloads(server, settings, log)
     return figures, notes
