@@ -82,7 +82,8 @@ async def fanout(base_url: str, owners: int, pages: int, concurrency: int) -> di
     async with PackagesClient(
         token=TOKEN, base_url=base_url, max_concurrency=concurrency, points_per_minute=None
     ) as gh:
-        warm = [Owner.user(owner_login(n, pages)) for n in (1, 2)]
+        # warm-up: sessions, decoders and every one of the `concurrency` connections
+        warm = [Owner.user(owner_login(n, pages)) for n in range(1, 2 * concurrency + 1)]
         async for _ in gh.fan_out(warm, lambda o: gh.iter_packages(o, "container")):
             pass
         before, method = _start_measuring()
