@@ -16,11 +16,16 @@ same budget works in virtual time in tests.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import hashlib
+import math
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ._sansio.pacing import PointsBudget
+from ._sansio.pacing import WINDOW_S, PointsBudget
 
-__all__ = ["LocalRateBudget", "RateBudget"]
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["LocalRateBudget", "RateBudget", "RedisRateBudget"]
 
 
 @runtime_checkable
@@ -77,3 +82,182 @@ class LocalRateBudget:
     async def paused_until(self) -> float:
         """See :meth:`RateBudget.paused_until`."""
         return self._paused_until
+
+
+# -- the budget shared through Redis ---------------------------------------------------
+#
+# How this works: each endpoint key is one sorted set whose members are spends
+# ("<stamp>:<cost>:<n>", scored by the caller's ``now``; n, from a counter, keeps equal
+# spends apart). One Lua script, run atomically by Redis, counts the points in the window
+# around ``now`` and either adds the spend or answers the wait, so processes cannot
+# interleave between the check and the spend.
+# Callers' clocks may be a little out of step (several hosts, or a process that read its
+# clock just before another's script ran), so the window counted is (now - 60, now + 60):
+# in step it is exactly the last minute (nothing lies ahead), and out of step no 60 s
+# window around ``now`` can go over. Entries are dropped only 120 s behind the newest one.
+# https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
+
+_RESERVE_LUA = """
+local now, cost = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, window = tonumber(ARGV[3]), tonumber(ARGV[4])
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+local top = now
+if newest[2] and tonumber(newest[2]) > top then top = tonumber(newest[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', top - 2 * window)
+local spends = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - window),
+  '(' .. (now + window), 'WITHSCORES')
+local costs, total = {}, 0
+for i = 1, #spends, 2 do
+  costs[i] = tonumber(string.match(spends[i], ':(%d+):'))
+  total = total + costs[i]
+end
+if total + cost <= limit then
+  local n = redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], math.ceil(3 * window))
+  redis.call('ZADD', KEYS[1], now, string.format('%.17g:%d:%d', now, cost, n))
+  redis.call('EXPIRE', KEYS[1], math.ceil(3 * window))
+  return '0'
+end
+local excess = total + cost - limit
+for i = 1, #spends, 2 do
+  excess = excess - costs[i]
+  if excess <= 0 then
+    return string.format('%.17g', math.max(tonumber(spends[i + 1]) + window - now, 0) + 1e-3)
+  end
+end
+return string.format('%.17g', window)
+"""
+
+_PAUSE_LUA = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+
+_PAUSE_TTL_S = 3600  # GitHub's primary limit resets within the hour; a pause never outlives it
+
+
+def token_fingerprint(token: str) -> str:
+    """A short, one-way name for ``token``: 16 hex digits of a domain-separated SHA-256.
+
+    Budget keys carry this, never the token, so whoever can read Redis cannot read tokens.
+    """
+    if not isinstance(token, str) or not token:
+        raise TypeError("token must be a non-empty str (the token whose budget is shared)")
+    return hashlib.sha256(b"aiogh-packages rate budget\0" + token.encode()).hexdigest()[:16]
+
+
+def _check_config(points_per_minute: object, prefix: object) -> None:
+    if isinstance(points_per_minute, bool) or not isinstance(points_per_minute, int):
+        raise TypeError(f"points_per_minute must be an int, got {points_per_minute!r}")
+    if points_per_minute < 5:
+        raise ValueError(f"points_per_minute must be at least 5, got {points_per_minute}")
+    if not isinstance(prefix, str) or not prefix:
+        raise ValueError(f"prefix must be a non-empty str, got {prefix!r}")
+
+
+class RedisRateBudget:
+    """A :class:`RateBudget` kept in Redis, shared by every process using one token.
+
+    Needs the extra ``aiogh-packages[redis]`` (redis-py's asyncio client). Keys are
+    ``{prefix}:{fingerprint}:points:{endpoint}`` and ``{prefix}:{fingerprint}:pause``,
+    the fingerprint being a truncated SHA-256 of the token (:func:`token_fingerprint`).
+
+    Args:
+        redis: a ``redis.asyncio.Redis`` client; the budget closes it in :meth:`aclose`
+            only when ``owns_client`` is true (as with :meth:`from_url`).
+        token: the GitHub token whose budget this is (only its fingerprint is kept).
+        points_per_minute: points allowed per endpoint in any 60 s (GitHub's is 900).
+        prefix: the first part of every key, to keep several applications apart.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        token: str,
+        points_per_minute: int = 900,
+        prefix: str = "aiogh-packages",
+        owns_client: bool = False,
+    ) -> None:
+        _check_config(points_per_minute, prefix)
+        self._redis = redis
+        self._owns = owns_client
+        self.points_per_minute = points_per_minute
+        self.fingerprint = token_fingerprint(token)
+        self._ns = f"{prefix}:{self.fingerprint}"
+        self._reserve = redis.register_script(_RESERVE_LUA)
+        self._pause = redis.register_script(_PAUSE_LUA)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        token: str,
+        points_per_minute: int = 900,
+        prefix: str = "aiogh-packages",
+    ) -> RedisRateBudget:
+        """Connect to Redis at ``url`` (``redis://HOST:PORT/DB``); :meth:`aclose` disconnects.
+
+        Raises:
+            ImportError: redis-py is not installed (``pip install 'aiogh-packages[redis]'``).
+            ValueError: ``url`` is not a redis:// or rediss:// URL.
+        """
+        if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"url must be a redis://HOST:PORT/DB URL, got {url!r}")
+        _check_config(points_per_minute, prefix)
+        token_fingerprint(token)
+        try:
+            import redis.asyncio
+        except ImportError as exc:
+            raise ImportError(
+                "RedisRateBudget needs redis-py: pip install 'aiogh-packages[redis]'"
+            ) from exc
+        client = redis.asyncio.Redis.from_url(url)
+        return cls(
+            client, token=token, points_per_minute=points_per_minute, prefix=prefix,
+            owns_client=True,
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        return (
+            f"RedisRateBudget(namespace={self._ns!r}, points_per_minute={self.points_per_minute})"
+        )
+
+    def points_key(self, key: str) -> str:
+        """The Redis key holding the spends on endpoint ``key``."""
+        return f"{self._ns}:points:{key}"
+
+    @property
+    def pause_key(self) -> str:
+        """The Redis key holding the shared pause."""
+        return f"{self._ns}:pause"
+
+    async def reserve(self, key: str, cost: int, now: float) -> float:
+        """See :meth:`RateBudget.reserve`; atomic across every process sharing the budget."""
+        if not math.isfinite(now):
+            raise ValueError(f"now must be finite epoch seconds, got {now!r}")
+        if not 0 < cost <= self.points_per_minute:
+            raise ValueError(f"cost must be 1..{self.points_per_minute} points, got {cost}")
+        answer = await self._reserve(
+            keys=[self.points_key(key), f"{self._ns}:seq"],
+            args=[repr(float(now)), cost, self.points_per_minute, WINDOW_S],
+        )
+        return float(answer)
+
+    async def pause_until(self, until: float) -> None:
+        """See :meth:`RateBudget.pause_until`; every process sharing the budget sees it."""
+        await self._pause(keys=[self.pause_key], args=[repr(float(until)), _PAUSE_TTL_S])
+
+    async def paused_until(self) -> float:
+        """See :meth:`RateBudget.paused_until`."""
+        value = await self._redis.get(self.pause_key)
+        return 0.0 if value is None else float(value)
+
+    async def aclose(self) -> None:
+        """Close the Redis connection if this budget opened it (:meth:`from_url`)."""
+        if self._owns:
+            await self._redis.aclose()

@@ -51,7 +51,7 @@ def _peak_kb() -> int:
 
 
 async def probe(base_url: str, pages: int, concurrency: int) -> dict[str, object]:
-    client = SdkClient(base_url, max_concurrency=concurrency)
+    client = SdkClient(base_url, max_concurrency=concurrency or None)  # 0: SDK defaults
     try:
         warm = await client.list_user(owner_login(1, 5))
         gc.collect()
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="peak RSS growth while streaming pages")
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--pages", type=int, required=True)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=0, help="0: the SDK defaults")
     args = parser.parse_args(argv)
     result = asyncio.run(probe(args.base_url, args.pages, args.concurrency))
     print(json.dumps(result), flush=True)

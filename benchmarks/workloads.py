@@ -3,7 +3,8 @@
 Each returns :class:`Figure` rows. A client whose result differs from the expected tally
 (item count and id checksum) in any repetition, or that raises, gets a VOID figure.
 Repetitions are interleaved across clients (rep 1 of every client, then rep 2, ...), after
-one untimed warm-up run per client, and the best repetition is reported.
+one untimed warm-up run per client; the figure is the median, with the interquartile range
+and the best repetition beside it (:func:`spread`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .clients.third_party import GidgethubClient, GithubkitClient, githubkit_par
 from .data import Tally, expected_tally, owner_login, render_page
 from .server import ServerProcess
 
-__all__ = ["Figure", "Settings", "run_all"]
+__all__ = ["Figure", "Settings", "run_all", "spread"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,6 +57,14 @@ class Settings:
     memory_pages: tuple[int, int]
     third_party: bool
     probe_requests: int
+    scale_pages: int  # f: pages listed under the points budget
+    scale_latency_ms: float
+    plan_versions: int  # g
+    deletions: int  # h
+    scale_owners: tuple[int, int]  # i
+    redis_processes: int  # j
+    redis_scale: float  # j: virtual seconds per real second
+    redis_virtual_s: float
 
 
 MODES: dict[str, Settings] = {
@@ -63,19 +72,25 @@ MODES: dict[str, Settings] = {
         mode="full", decode_seconds=0.25, decode_reps=7, cpu_pages=50, cpu_reps=15,
         latency_pages=50, latency_ms=20, latency_reps=5, fan_owners=500, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=5, memory_pages=(500, 2000),
-        third_party=True, probe_requests=5000,
+        third_party=True, probe_requests=5000, scale_pages=1330, scale_latency_ms=100,
+        plan_versions=133_000, deletions=10_000, scale_owners=(500, 5000), redis_processes=4,
+        redis_scale=300, redis_virtual_s=300,
     ),
     "quick": Settings(
         mode="quick", decode_seconds=0.1, decode_reps=3, cpu_pages=50, cpu_reps=7,
         latency_pages=50, latency_ms=20, latency_reps=2, fan_owners=200, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=2, memory_pages=(500, 2000),
-        third_party=True, probe_requests=2000,
+        third_party=True, probe_requests=2000, scale_pages=400, scale_latency_ms=100,
+        plan_versions=20_000, deletions=1000, scale_owners=(200, 1000), redis_processes=4,
+        redis_scale=300, redis_virtual_s=180,
     ),
     "smoke": Settings(
         mode="smoke", decode_seconds=0.005, decode_reps=1, cpu_pages=3, cpu_reps=1,
         latency_pages=3, latency_ms=0, latency_reps=1, fan_owners=4, fan_pages=2,
         fan_latency_ms=0, fan_concurrency=4, fan_reps=1, memory_pages=(5, 20),
-        third_party=False, probe_requests=50,
+        third_party=False, probe_requests=50, scale_pages=3, scale_latency_ms=0,
+        plan_versions=500, deletions=20, scale_owners=(4, 8), redis_processes=2,
+        redis_scale=600, redis_virtual_s=60,
     ),
 }  # fmt: skip
 
@@ -98,6 +113,15 @@ class Figure:
         return self.value is not None and self.void is None and self.skipped is None
 
 
+def spread(values: list[float], best: str = "min") -> dict[str, float]:
+    """Median, quartiles (inclusive method) and best of ``values``, for ``Figure.extra``."""
+    if len(values) < 2:
+        return {"median": values[0], "q1": values[0], "q3": values[0], "best": values[0]}
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    top = min(values) if best == "min" else max(values)
+    return {"median": statistics.median(values), "q1": q1, "q3": q3, "best": top}
+
+
 def _mismatch(got: Tally, want: Tally) -> str | None:
     if got.count != want.count or got.checksum != want.checksum:
         return (
@@ -110,8 +134,8 @@ def _mismatch(got: Tally, want: Tally) -> str | None:
 # -- a. decode ------------------------------------------------------------------------
 
 
-def _time_decoder(decode: Callable[[bytes], Any], body: bytes, settings: Settings) -> float:
-    """Best seconds per call over ``decode_reps`` batches of about ``decode_seconds``."""
+def _time_decoder(decode: Callable[[bytes], Any], body: bytes, settings: Settings) -> list[float]:
+    """Seconds per call in each of ``decode_reps`` batches of about ``decode_seconds``."""
     decode(body)
     start = time.perf_counter()
     calls = 0
@@ -120,13 +144,13 @@ def _time_decoder(decode: Callable[[bytes], Any], body: bytes, settings: Setting
         calls += 1
     per_call = (time.perf_counter() - start) / calls
     batch = max(3, int(settings.decode_seconds / per_call))
-    best = float("inf")
+    per_batch = []
     for _ in range(settings.decode_reps):
         start = time.perf_counter()
         for _ in range(batch):
             decode(body)
-        best = min(best, (time.perf_counter() - start) / batch)
-    return best
+        per_batch.append((time.perf_counter() - start) / batch)
+    return per_batch
 
 
 def workload_decode(settings: Settings) -> list[Figure]:
@@ -174,11 +198,13 @@ def workload_decode(settings: Settings) -> list[Figure]:
             got = Tally()
             got.add_all(ids(decode(body)))
             void = _mismatch(got, want)
-            seconds = _time_decoder(decode, body, settings)
+            stats = spread([t * 1e6 for t in _time_decoder(decode, body, settings)])
         except Exception as exc:
             figures.append(Figure("a", name, None, "µs/page", void=repr(exc)))
             continue
-        figures.append(Figure("a", name, seconds * 1e6, "µs/page", void=void, note=note))
+        figures.append(
+            Figure("a", name, stats["median"], "µs/page", void=void, note=note, extra=stats)
+        )
     order = ["aiogh_packages", "floor (msgspec Struct)", "githubkit", "gidgethub"]
     return sorted(figures, key=lambda f: order.index(f.client))
 
@@ -256,15 +282,17 @@ async def _close_all(clients: list[BenchClient]) -> None:
 
 async def workload_cpu(server: ServerProcess, settings: Settings) -> list[Figure]:
     server.set_latency(0)
-    concurrency, _ = sdk_defaults()
     login = owner_login(1, settings.cpu_pages)
     want = expected_tally([1], settings.cpu_pages, 100)
-    sdk = SdkClient(server.base_url, max_concurrency=concurrency)
-    sdk_seq = SdkClient(
-        server.base_url, max_concurrency=concurrency, prefetch_window=1,
-        label="aiogh_packages (prefetch off)",
-    )  # fmt: skip
-    clients: list[BenchClient] = [sdk, FloorClient(server.base_url), sdk_seq]
+    clients: list[BenchClient] = [
+        SdkClient(server.base_url, max_concurrency=None),
+        FloorClient(server.base_url),
+        SdkClient(server.base_url, max_concurrency=32, label="aiogh_packages (max_concurrency=32)"),
+        SdkClient(
+            server.base_url, max_concurrency=sdk_defaults()[0], prefetch_window=1,
+            label="aiogh_packages (prefetch off)",
+        ),
+    ]  # fmt: skip
     others, skipped = await _third_party(server.base_url, settings)
     clients += others
     try:
@@ -274,16 +302,12 @@ async def workload_cpu(server: ServerProcess, settings: Settings) -> list[Figure
     figures = []
     for client in clients:
         runs, void = results[client.label]
-        best = min(runs, key=lambda r: r.cpu) if runs else None
         note = client.config if isinstance(client, SdkClient) else ""
         extra: dict[str, Any] = {}
-        if best is not None:
-            extra = {
-                "wall_s": best.wall,
-                "pages_per_s": settings.cpu_pages / best.wall,
-                "median_cpu_ms_per_1000": statistics.median(r.cpu for r in runs) / want.count * 1e6,
-            }
-        value = best.cpu / want.count * 1e6 if best is not None else None
+        if runs:
+            extra = spread([r.cpu / want.count * 1e6 for r in runs])
+            extra["pages_per_s"] = settings.cpu_pages / statistics.median(r.wall for r in runs)
+        value = extra.get("median")
         figures.append(
             Figure("b", client.label, value, "CPU ms/1,000 items", void, None, note, extra)
         )
@@ -301,10 +325,7 @@ async def workload_latency(server: ServerProcess, settings: Settings) -> list[Fi
     login = owner_login(2, settings.latency_pages)
     want = expected_tally([2], settings.latency_pages, 100)
     clients: list[BenchClient] = [
-        SdkClient(
-            server.base_url, max_concurrency=concurrency,
-            label="aiogh_packages (default prefetch)",
-        ),
+        SdkClient(server.base_url, max_concurrency=None),
         SdkClient(
             server.base_url, max_concurrency=concurrency, prefetch_window=1,
             label="aiogh_packages (prefetch off)",
@@ -325,12 +346,11 @@ async def workload_latency(server: ServerProcess, settings: Settings) -> list[Fi
     figures = []
     for client in clients:
         runs, void = results[client.label]
-        best = min(runs, key=lambda r: r.wall) if runs else None
         note = client.config if isinstance(client, SdkClient) else ""
         if isinstance(client, FloorClient) and client.parallel:
-            note = f"concurrency={client.concurrency} (the SDK's max_concurrency)"
-        extra = {"median_s": statistics.median(r.wall for r in runs)} if runs else {}
-        value = best.wall if best is not None else None
+            note = f"concurrency={client.concurrency} (the SDK's default max_concurrency)"
+        extra: dict[str, Any] = spread([r.wall for r in runs]) if runs else {}
+        value = extra.get("median")
         figures.append(Figure("c", client.label, value, "s wall", void, None, note, extra))
     for name in skipped:
         figures.append(Figure("c", name, None, "s wall", skipped=missing(name)))
@@ -391,8 +411,8 @@ async def workload_fan_out(server: ServerProcess, settings: Settings) -> list[Fi
         )
     ]  # fmt: skip
     for name, _, note in runners:
-        value = min(runs[name]) if runs[name] else None
-        extra = {"median_s": statistics.median(runs[name])} if runs[name] else {}
+        extra: dict[str, Any] = spread(runs[name]) if runs[name] else {}
+        value = extra.get("median")
         figures.append(Figure("d", name, value, "s wall", broken.get(name), None, note, extra))
     return figures
 
@@ -402,13 +422,12 @@ async def workload_fan_out(server: ServerProcess, settings: Settings) -> list[Fi
 
 def workload_memory(server: ServerProcess, settings: Settings) -> list[Figure]:
     server.set_latency(0)
-    concurrency, _ = sdk_defaults()
     figures = []
     for pages in settings.memory_pages:
         name = f"aiogh_packages, {pages} pages"
         cmd = [
             sys.executable, "-m", "benchmarks.memory_probe", "--base-url", server.base_url,
-            "--pages", str(pages), "--concurrency", str(concurrency),
+            "--pages", str(pages), "--concurrency", "0",
         ]  # fmt: skip
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
@@ -528,4 +547,7 @@ def run_all(settings: Settings, log: Callable[[str], None]) -> tuple[list[Figure
         figures += asyncio.run(workload_fan_out(server, settings))
         log(f"e. peak memory streaming {' and '.join(map(str, settings.memory_pages))} pages")
         figures += workload_memory(server, settings)
+        from .scale import scale_workloads  # scale imports Figure and Settings from here
+
+        figures += scale_workloads(server, settings, log)
     return figures, notes

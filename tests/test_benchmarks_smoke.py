@@ -22,9 +22,22 @@ def test_benchmark_suite_smoke_mode_completes_with_every_figure_valid(tmp_path: 
 
     results = json.loads((tmp_path / "latest-smoke.json").read_text())
     figures = results["figures"]
-    assert {f["workload"] for f in figures} == {"a", "b", "c", "d", "e", "server"}
+    assert {f["workload"] for f in figures} >= {
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "f",
+        "g",
+        "h",
+        "i",
+        "server",
+    }
     for fig in figures:
         assert fig["void"] is None, fig
+        if fig["workload"] == "j" and fig["skipped"]:  # redis-server or redis-py missing
+            continue
         assert fig["skipped"] is None, fig  # smoke mode runs no third-party client
         assert fig["value"] is not None, fig
     assert all(c["status"] != "VOID" for c in results["checks"]), results["checks"]

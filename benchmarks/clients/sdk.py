@@ -7,7 +7,6 @@ import inspect
 import msgspec
 
 from aiogh_packages import FanOutError, FanOutItem, Package, PackagesClient
-from aiogh_packages._base import ClientBase
 
 from ..data import Tally
 from . import TOKEN
@@ -15,17 +14,34 @@ from . import TOKEN
 __all__ = ["SdkClient", "sdk_config", "sdk_defaults", "sdk_page_decoder"]
 
 
+def _default(name: str) -> object:
+    return inspect.signature(PackagesClient).parameters[name].default
+
+
 def sdk_defaults() -> tuple[int, int]:
     """The SDK's default ``max_concurrency`` and ``prefetch_window`` (None: max_concurrency)."""
-    params = inspect.signature(ClientBase.__init__).parameters
-    concurrency = int(params["max_concurrency"].default)
-    window = params["prefetch_window"].default
-    return concurrency, concurrency if window is None else int(window)
+    concurrency = int(str(_default("max_concurrency")))
+    window = _default("prefetch_window")
+    return concurrency, concurrency if window is None else int(str(window))
 
 
-def sdk_config(max_concurrency: int, prefetch_window: int | None = None) -> str:
-    """How the SDK is configured, as printed beside its figures."""
-    window = f"{sdk_defaults()[1]} (default)" if prefetch_window is None else str(prefetch_window)
+def sdk_config(max_concurrency: int | None, prefetch_window: int | None = None) -> str:
+    """How the SDK is configured, as printed beside its figures (None: the SDK's default)."""
+    if max_concurrency is None:
+        settings = ", ".join(
+            f"{name}={_default(name)}"
+            for name in (
+                "max_concurrency",
+                "prefetch_window",
+                "points_per_minute",
+                "write_interval",
+            )
+        )
+        return f"SDK defaults ({settings})"
+    window = str(prefetch_window)
+    if prefetch_window is None:
+        default = _default("prefetch_window")
+        window = f"{default} (default: max_concurrency)" if default is None else f"{default}"
     return (
         f"max_concurrency={max_concurrency}, prefetch_window={window}, "
         "points_per_minute=None, write_interval=0"
@@ -38,34 +54,46 @@ def sdk_page_decoder() -> tuple[msgspec.json.Decoder[list[Package]], str]:
     Looked up rather than imported by name so a refactor of the library's internals shows
     up here as "(rebuilt)" instead of breaking the suite.
     """
-    from aiogh_packages import _base
+    import importlib
 
-    for name, value in vars(_base).items():
-        if isinstance(value, msgspec.json.Decoder) and value.type == list[Package]:
-            return value, f"aiogh_packages._base.{name}"
+    for module in ("aiogh_packages._operations", "aiogh_packages._base", "aiogh_packages.client"):
+        try:
+            found = vars(importlib.import_module(module))
+        except ImportError:
+            continue
+        for name, value in found.items():
+            if isinstance(value, msgspec.json.Decoder) and value.type == list[Package]:
+                return value, f"{module}.{name}"
     return msgspec.json.Decoder(list[Package]), "msgspec.json.Decoder(list[Package]) (rebuilt)"
 
 
 class SdkClient:
-    """``PackagesClient`` with no client-side budget or write spacing."""
+    """``PackagesClient`` with its defaults (``max_concurrency=None``), or else tuned.
+
+    Tuned means the given ``max_concurrency``/``prefetch_window`` and no client-side
+    budget or write spacing.
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
-        max_concurrency: int,
+        max_concurrency: int | None,
         prefetch_window: int | None = None,
         label: str = "aiogh_packages",
     ) -> None:
         self.label = label
         self.config = sdk_config(max_concurrency, prefetch_window)
+        if max_concurrency is None:
+            self.gh = PackagesClient(token=TOKEN, base_url=base_url)
+            return
         self.gh = PackagesClient(
             token=TOKEN,
             base_url=base_url,
             max_concurrency=max_concurrency,
             points_per_minute=None,
             write_interval=0,
-            prefetch_window=sdk_defaults()[1] if prefetch_window is None else prefetch_window,
+            prefetch_window=prefetch_window,
         )
 
     async def list_user(self, login: str) -> Tally:
