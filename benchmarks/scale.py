@@ -99,7 +99,7 @@ async def _delete_all(versions: int, write_interval: float | None) -> tuple[floa
             vt.marks = [(vt(), 0)]
             start = vt()
             report = await apply_plan(
-                gh, "user", "scale", "container", "big", plan, max_deletions=versions
+                gh, Owner.user("scale"), "container", "big", plan, max_deletions=versions
             )
             elapsed = vt() - start
         log = server.requests

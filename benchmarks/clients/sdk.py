@@ -56,7 +56,7 @@ def sdk_page_decoder() -> tuple[msgspec.json.Decoder[list[Package]], str]:
     """
     import importlib
 
-    for module in ("aiogh_packages._operations", "aiogh_packages._base", "aiogh_packages.client"):
+    for module in ("aiogh_packages._operations", "aiogh_packages.client"):
         try:
             found = vars(importlib.import_module(module))
         except ImportError:
