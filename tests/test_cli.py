@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,14 +37,64 @@ def no_secrets(*texts: str) -> None:
         assert all(secret not in text for text in texts)
 
 
+CHILD_TIMEOUT_S = 60
+# The CLI with SIGINT handled even when this test run ignores it (a background job of a
+# non-interactive shell starts with SIGINT ignored, and children inherit that).
+CLI_WITH_SIGINT = (sys.executable, "-c", "import runpy, signal; "
+                   "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                   "runpy.run_module('aiogh_packages', run_name='__main__')")  # fmt: skip
+
+
+def shown(command: Sequence[str]) -> str:
+    """``command`` as a failure message may show it: tokens masked."""
+    return " ".join("***" if arg in (TOKEN, OTHER_TOKEN) else arg for arg in command)
+
+
+def timed_out(command: Sequence[str], timeout_s: float, stderr: str | bytes | None) -> str:
+    """The failure message for a child killed after ``timeout_s``, with its stderr so far."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr or ""
+    no_secrets(text)
+    return f"killed after {timeout_s} s without exiting: {shown(command)}\nstderr so far:\n{text}"
+
+
+def run_child(
+    command: Sequence[str], *, timeout_s: float = CHILD_TIMEOUT_S, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command``; on timeout kill it and fail the test, saying which command hung."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, **options)
+    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed and reaped the child
+        pytest.fail(timed_out(command, timeout_s, exc.stderr), pytrace=False)
+
+
+@contextmanager
+def started(command: Sequence[str], **options: Any) -> Iterator[subprocess.Popen[str]]:
+    """A running child with piped output, killed and reaped on leaving, whatever happened."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **options)  # fmt: skip
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def finish(proc: subprocess.Popen[str], timeout_s: float = CHILD_TIMEOUT_S) -> tuple[str, str]:
+    """``proc``'s stdout and stderr once it exits; on timeout kill it and fail the test."""
+    try:
+        return proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+        pytest.fail(timed_out([str(arg) for arg in proc.args], timeout_s, stderr), pytrace=False)
+
+
 def run(
     *args: str, env: dict[str, str] | None = None, stdin: int = subprocess.DEVNULL
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI; every run also checks that the token never shows in its output."""
-    done: subprocess.CompletedProcess[str] = subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, env=env or clean_env(), stdin=stdin,
-        timeout=60,
-    )  # fmt: skip
+    done = run_child([*CLI, *args], env=env or clean_env(), stdin=stdin)
     no_secrets(done.stdout, done.stderr)
     return done
 
@@ -102,6 +154,32 @@ def test_demo_is_the_default_and_needs_no_token_nor_network() -> None:
     assert "1 of 41 owners failed" in out and "ghost: not found" in out
     assert "requests left (core)" in out
     assert "\x1b[" not in out  # no colour when not a terminal
+
+
+# -- the subprocess helpers ---------------------------------------------------------------------
+
+HANGS = (sys.executable, "-c", "import signal, sys, time; signal.signal(signal.SIGINT, "
+         "signal.SIG_IGN); print('started', file=sys.stderr, flush=True); time.sleep(600)")  # fmt: skip
+
+
+def test_a_child_that_outlives_its_timeout_is_killed_and_fails_the_test() -> None:
+    """run_child kills a hung child and fails naming the command (token masked) and its stderr."""
+    with pytest.raises(pytest.fail.Exception) as info:
+        run_child([*HANGS, "--token", TOKEN], timeout_s=3)
+    message = str(info.value)
+    assert "killed after 3 s" in message and "--token ***" in message and "started" in message
+    no_secrets(message)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_a_started_child_ignoring_sigint_is_killed_on_timeout() -> None:
+    """finish() kills a child that ignores SIGINT and fails; the child is gone afterwards."""
+    with started(HANGS) as proc:
+        assert proc.stderr is not None and proc.stderr.readline() == "started\n"
+        proc.send_signal(signal.SIGINT)
+        with pytest.raises(pytest.fail.Exception, match="killed after 1 s"):
+            finish(proc, timeout_s=1)
+    assert proc.returncode == -signal.SIGKILL
 
 
 # -- listings -------------------------------------------------------------------------------
@@ -264,14 +342,12 @@ def test_ctrl_c_stops_cleanly_with_exit_130(fresh: FakeGitHub) -> None:
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
     fresh.add_fault(Fault(status=403, headers=headers, body={"message": "API rate limit exceeded"}))
     args = on(fresh, "packages", "--user", "octocat", "--type", "npm", "--max-wait", "4000")
-    with subprocess.Popen(
-        [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
-    ) as proc:
+    with started([*CLI_WITH_SIGINT, *args], env=clean_env()) as proc:
         deadline = time.monotonic() + 30
         while not fresh.requests and time.monotonic() < deadline:  # then it waits for the reset
             time.sleep(0.01)
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
+        stdout, stderr = finish(proc, timeout_s=30)
     assert proc.returncode == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
     no_secrets(stdout, stderr)
