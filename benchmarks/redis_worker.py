@@ -1,9 +1,10 @@
 """Workload j's worker: one OS process spending from a shared :class:`RedisRateBudget`.
 
-``python -m benchmarks.redis_worker URL PREFIX START SCALE END``: from epoch ``START``,
-a clock running ``SCALE`` times faster than real time (the same for every worker), it asks
-for 5-point DELETEs on one endpoint until virtual second ``END``, and prints the virtual
-time of each granted spend, one per line. Refused, it sleeps the wait it was told (scaled).
+``python -m benchmarks.redis_worker URL PREFIX SCALE END``: once connected it prints
+``ready`` and reads the common start epoch ``START`` from stdin. From then on, with a clock
+running ``SCALE`` times faster than real time (the same for every worker), it asks for
+5-point DELETEs on one endpoint until virtual second ``END``, and prints the virtual time
+of each granted spend, one per line. Refused, it sleeps the wait it was told (scaled).
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from aiogh_packages.budget import RedisRateBudget
 from .clients import TOKEN
 
 
-async def run(url: str, prefix: str, start: float, scale: float, end: float) -> list[float]:
+async def run(url: str, prefix: str, scale: float, end: float) -> list[float]:
     budget = RedisRateBudget.from_url(url, token=TOKEN, prefix=prefix)
     granted: list[float] = []
+    await budget.paused_until()  # connected
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    start = float(sys.stdin.readline())
     await asyncio.sleep(max(start - time.time(), 0.0))
     try:
         while (now := (time.time() - start) * scale) < end:
@@ -34,8 +39,8 @@ async def run(url: str, prefix: str, start: float, scale: float, end: float) -> 
 
 
 def main(argv: list[str]) -> None:
-    url, prefix, start, scale, end = argv
-    granted = asyncio.run(run(url, prefix, float(start), float(scale), float(end)))
+    url, prefix, scale, end = argv
+    granted = asyncio.run(run(url, prefix, float(scale), float(end)))
     sys.stdout.write("".join(f"{t!r}\n" for t in granted))
 
 

@@ -222,13 +222,17 @@ def _free_port() -> int:
 
 
 def _redis_run(url: str, processes: int, prefix: str, scale: float, end: float) -> list[float]:
-    start = time.time() + 1.0 + 0.2 * processes
-    args = [url, prefix, repr(start), repr(scale), repr(end)]
+    args = [url, prefix, repr(scale), repr(end)]
     cmd = [sys.executable, "-m", "benchmarks.redis_worker", *args]
     workers = [
-        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(processes)
+        subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
     ]
-    outs = [w.communicate(timeout=300)[0] for w in workers]
+    for worker in workers:  # every worker connected before the common clock starts
+        if worker.stdout is None or worker.stdout.readline().strip() != "ready":
+            raise RuntimeError("a Redis worker did not start")
+    go = f"{time.time() + 0.05!r}\n"
+    outs = [w.communicate(go, timeout=300)[0] for w in workers]
     if any(w.returncode for w in workers):
         raise RuntimeError(f"a worker failed: exit codes {[w.returncode for w in workers]}")
     return sorted(float(line) for out in outs for line in out.split())

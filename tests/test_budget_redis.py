@@ -35,8 +35,11 @@ WORKER = """
 import asyncio, json, sys, time
 from aiogh_packages.budget import RedisRateBudget
 
-async def main(url, prefix, start, scale, end):
-    budget = RedisRateBudget.from_url(url, token=sys.argv[6], prefix=prefix)
+async def main(url, prefix, scale, end):
+    budget = RedisRateBudget.from_url(url, token=sys.argv[5], prefix=prefix)
+    await budget.paused_until()  # connected: report ready, then wait for the common start
+    print("ready", flush=True)
+    start = float(sys.stdin.readline())
     while time.time() < start:
         await asyncio.sleep(0.005)
     try:
@@ -49,9 +52,20 @@ async def main(url, prefix, start, scale, end):
     finally:
         await budget.aclose()
 
-asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]),
-                 float(sys.argv[5])))
+asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])))
 """
+
+
+def _start_together(workers: list[subprocess.Popen[str]]) -> str:
+    """Wait until every worker says it is connected; the common start time to send them.
+
+    A fixed start time would race a slow interpreter start (a loaded CI machine): a worker
+    that arrives after the virtual clock ran out would spend nothing and prove nothing.
+    """
+    for worker in workers:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "ready"
+    return f"{time.time() + 0.05!r}\n"
 
 
 def _free_port() -> int:
@@ -181,15 +195,19 @@ def test_redis_pause_is_seen_by_another_process(redis_url: str) -> None:
 def test_processes_sharing_a_budget_never_exceed_it_in_any_minute(redis_url: str) -> None:
     """Four processes spending from one budget stay under 900 points in every 60 s together."""
     scale, end = 300.0, 240.0  # a virtual minute lasts 0.2 s; four virtual minutes in all
-    start = time.time() + 1.5  # every worker has imported before the clock starts
-    args = [redis_url, "xproc-window", repr(start), repr(scale), repr(end), TOKEN]
+    args = [redis_url, "xproc-window", repr(scale), repr(end), TOKEN]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", WORKER, *args],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         for _ in range(4)
     ]
-    outputs = [w.communicate(timeout=120)[0] for w in workers]
+    go = _start_together(workers)
+    outputs = [w.communicate(go, timeout=120)[0] for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0, 0]
     grants = sorted(json.loads(line) for out in outputs for line in out.split())
     assert grants, "no process was granted anything"
