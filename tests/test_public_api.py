@@ -85,6 +85,7 @@ def test_testing_exports_the_fake_server() -> None:
         "demo_store",
         "sample_store",
         "FakeRegistry",
+        "ManualClock",
         "MultiArchImage",
         "add_multiarch_demo",
         "add_multiarch_image",

@@ -121,6 +121,11 @@ def _monalisa(store: Store) -> None:
 
 
 def _orgs(store: Store) -> None:
+    _github_org(store)
+    _octo_org(store)
+
+
+def _github_org(store: Store) -> None:
     store.add_org("github", id=9919)
     store.add_package(
         "github",
@@ -138,6 +143,9 @@ def _orgs(store: Store) -> None:
         tags=("latest", "v4"),
         created_at=_at("2021-02-01T10:00:00Z"),
     )
+
+
+def _octo_org(store: Store) -> None:
     store.add_org("octo-org", id=6811672)
     store.add_package(
         "octo-org",
