@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import NoReturn
 
 from .._sansio.retention_plan import parse_duration
-from ..client import DEFAULT_BASE_URL
+from ..client import default_base_url
 from ..models import PACKAGE_STATES, PACKAGE_TYPES, PACKAGE_VISIBILITIES
 from .errors import EXIT_CODES_HELP
 
@@ -20,7 +22,9 @@ Without a subcommand, runs 'demo': the built-in fake GitHub, no token, no networ
 
 The token comes from --token, else GITHUB_TOKEN, else GH_TOKEN: a personal access token
 (classic) with read:packages (delete:packages to delete, write:packages to restore) or an
-Actions GITHUB_TOKEN. GitHub Enterprise Server: --base-url https://HOST/api/v3.
+Actions GITHUB_TOKEN. The API root is --base-url, else $GITHUB_API_URL (what GitHub
+Actions sets), else https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3.
+The shared options (--token, --base-url, --concurrency, ...) go before or after COMMAND.
 """
 
 _TYPES = ", ".join(PACKAGE_TYPES)
@@ -37,28 +41,74 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps descriptions as written and shows each option's default unless the help does."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default in (None, False, [], argparse.SUPPRESS) or not text:
+            return text
+        if isinstance(action, argparse._CountAction):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def _duration(text: str) -> object:
     try:
-        return parse_duration(text)
+        value = parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= timedelta(0):
+        raise argparse.ArgumentTypeError(f"must be longer than zero, got {text!r}")
+    return value
 
 
-def _common_options() -> _Parser:
+def _number(
+    kind: Callable[[str], float], low: float, high: float | None = None
+) -> Callable[[str], float]:
+    """An argparse type: ``kind`` in ``low..high``, refused with the value as typed."""
+    accepted = f"{low:g}..{high:g}" if high is not None else f">= {low:g}"
+    noun = "an integer" if kind is int else "a number"
+
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {noun} {accepted}, got {text!r}") from None
+        if value < low or (high is not None and value > high) or value != value:
+            raise argparse.ArgumentTypeError(f"must be {accepted}, got {text!r}")
+        return value
+
+    convert.__name__ = "int" if kind is int else "float"  # argparse names it in errors
+    return convert
+
+
+def _connection_options(*, writes: bool) -> _Parser:
+    """The shared options; ``writes`` adds --write-interval (commands that send writes)."""
     common = _Parser(add_help=False)
     conn = common.add_argument_group("connection")
     conn.add_argument("--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN)")
     conn.add_argument(
         "--base-url",
-        default=DEFAULT_BASE_URL,
-        help=f"API root (default {DEFAULT_BASE_URL}; GitHub Enterprise: https://HOST/api/v3)",
+        default=default_base_url(),
+        help="API root (default: $GITHUB_API_URL, else https://api.github.com; now "
+        "%(default)s); GitHub Enterprise: https://HOST/api/v3",
     )
+    _tuning_options(common, writes=writes)
+    return common
+
+
+def _tuning_options(common: _Parser, *, writes: bool) -> None:
+    conn = common.add_argument_group("requests")
     conn.add_argument(
-        "--concurrency", type=int, default=8, metavar="N", help="requests in flight (1..100)"
-    )
+        "--concurrency", type=_number(int, 1, 100), default=8, metavar="N",
+        help="requests in flight (1..100)",
+    )  # fmt: skip
     conn.add_argument(
-        "--per-page", type=int, default=100, metavar="N", help="items per page (1..100)"
-    )
+        "--per-page", type=_number(int, 1, 100), default=100, metavar="N",
+        help="items per page (1..100)",
+    )  # fmt: skip
     conn.add_argument(
         "-v",
         "--verbose",
@@ -69,25 +119,24 @@ def _common_options() -> _Parser:
     advanced = common.add_argument_group("advanced")
     advanced.add_argument(
         "--max-wait",
-        type=float,
+        type=_number(float, 0),
         default=300.0,
         metavar="SECONDS",
         help="longest rate-limit wait to sleep through; longer ones fail with exit 5",
     )
     advanced.add_argument(
-        "--max-tries", type=int, default=5, metavar="N", help="attempts per request (transient)"
-    )
+        "--max-tries", type=_number(int, 1), default=5, metavar="N",
+        help="attempts per request (transient)",
+    )  # fmt: skip
     advanced.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per attempt"
-    )
-    advanced.add_argument(
-        "--write-interval",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="minimum spacing of deletes/restores (GitHub asks for 1 s)",
-    )
-    return common
+        "--timeout", type=_number(float, 0.001), default=30.0, metavar="SECONDS",
+        help="per attempt",
+    )  # fmt: skip
+    if writes:
+        advanced.add_argument(
+            "--write-interval", type=_number(float, 0), default=1.0, metavar="SECONDS",
+            help="minimum spacing of deletes/restores (GitHub asks for 1 s)",
+        )  # fmt: skip
 
 
 def _add_owner(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -262,17 +311,31 @@ def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_commands(
-    sub: argparse._SubParsersAction[_Parser], common: _Parser, secrets: tuple[str, ...]
-) -> None:
+_WRITES = frozenset({"delete", "restore", "prune", "undo"})
+
+
+def _parents() -> dict[str, _Parser]:
+    """The shared options of read-only commands, of writing commands, and of ``demo``."""
+    demo = _Parser(add_help=False)
+    _tuning_options(demo, writes=False)
+    return {
+        "read": _connection_options(writes=False),
+        "write": _connection_options(writes=True),
+        "demo": demo,
+    }
+
+
+def _add_commands(sub: argparse._SubParsersAction[_Parser], secrets: tuple[str, ...]) -> None:
+    parents = _parents()
+
     def command(name: str, help: str) -> _Parser:
+        kind = "demo" if name == "demo" else "write" if name in _WRITES else "read"
         parser = sub.add_parser(
             name,
             help=help,
             description=help,
-            parents=[common],
-            epilog=EXIT_CODES_HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[parents[kind]],
+            formatter_class=_HelpFormatter,
         )
         parser.secrets = secrets
         return parser
@@ -306,6 +369,9 @@ def _add_commands(
     _add_target(p)
     _add_version_id(p, "restore")
     p.add_argument("--package-token", metavar="TOKEN", help="the package's restore token, if any")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check that it is deleted; send no restore"
+    )
 
     p = command("fan-out", "list the packages of many owners concurrently")
     _add_type(p)
@@ -359,12 +425,12 @@ def build_parser(secrets: tuple[str, ...] = ()) -> argparse.ArgumentParser:
         prog="aiogh-packages",
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.secrets = secrets
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _add_commands(sub, _common_options(), secrets)
+    _add_commands(sub, secrets)
     return parser
 
 
@@ -379,12 +445,44 @@ def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
     return tuple(s for s in found if s)
 
 
+_VERBOSE = re.compile(r"-v+")
+
+
+def _shared_option_arity() -> dict[str, int]:
+    """Each shared option string and how many words it takes (0 for -v)."""
+    actions = _connection_options(writes=True)._actions
+    return {o: (0 if a.nargs == 0 else 1) for a in actions for o in a.option_strings}
+
+
+def _hoist_shared_options(args: list[str]) -> list[str]:
+    """Move shared options given before the subcommand to just after it (either place works).
+
+    No subcommand (only shared options) means ``demo``; ``--help`` and ``--version`` and
+    anything unknown before the subcommand are left for argparse to answer.
+    """
+    arity = _shared_option_arity()
+    leading: list[str] = []
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        word = args[index]
+        name = word.partition("=")[0]
+        if _VERBOSE.fullmatch(word) or (name in arity and (arity[name] == 0 or "=" in word)):
+            leading.append(word)
+            index += 1
+        elif name in arity and index + 1 < len(args):
+            leading += args[index : index + 2]
+            index += 2
+        else:
+            return args  # --help, --version, a usage error: argparse explains
+    rest = args[index:] or ["demo"]
+    return [rest[0], *leading, *rest[1:]]
+
+
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv`` (default ``sys.argv[1:]``); no subcommand means ``demo``.
 
+    Shared options may come before the subcommand as well as after it.
     Exits with status 2 (argparse's usage error) on bad arguments.
     """
-    args = list(sys.argv[1:] if argv is None else argv)
-    if all(a.startswith("-") for a in args) and not {"-h", "--help", "--version"} & set(args):
-        args.insert(0, "demo")
+    args = _hoist_shared_options(list(sys.argv[1:] if argv is None else argv))
     return build_parser(_secrets_in(args)).parse_args(args)

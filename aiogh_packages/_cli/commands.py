@@ -10,12 +10,12 @@ from typing import TypeVar
 import msgspec
 
 from .._sansio.auth import AuthStatus, TokenKind
-from ..client import DEFAULT_BASE_URL
-from ..errors import NotFoundAfterRetryError
+from ..client import DEFAULT_BASE_URL, PackagesClient
+from ..errors import NotFoundAfterRetryError, NotFoundError
 from ..models import Package, PackageVersion
 from ..pagination import Listing
 from . import ops
-from .errors import ExitCode
+from .errors import ExitCode, Missing, in_cli_terms
 from .render import (
     PACKAGE_HEADER,
     VERSION_HEADER,
@@ -176,14 +176,23 @@ def _command_line(command: str, owner: Owner, args: argparse.Namespace) -> str:
     return shell_hint(words, args.base_url)
 
 
+async def _check_exists(gh: PackagesClient, owner: Owner, args: argparse.Namespace) -> None:
+    """GET the target, so a missing one fails (exit 3) before any prompt or DELETE."""
+    if args.version_id is None:
+        await ops.get_package(gh, owner, args.package_type, args.package)
+    else:
+        await ops.get_version(gh, owner, args.package_type, args.package, args.version_id)
+
+
 async def delete(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``delete``: a package or one version, after confirmation (``--dry-run`` sends nothing)."""
+    """``delete``: a package or one version, after a GET and a confirmation (dry run: GET)."""
     owner = owner_of(args)
     target = describe_target(owner, args)
-    if args.dry_run:
-        out.line(f"dry run: would delete {target}; nothing was sent")
-        return ExitCode.OK
     async with make_client(args, token) as gh:
+        await _check_exists(gh, owner, args)
+        if args.dry_run:
+            out.line(f"dry run: would delete {target}; nothing was changed")
+            return ExitCode.OK
         confirm(out, f"delete {target}", yes=args.yes, note="(restorable for 30 days)")
         try:
             await ops.delete(gh, owner, args.package_type, args.package, args.version_id)
@@ -194,14 +203,36 @@ async def delete(args: argparse.Namespace, out: Out, token: str | None) -> int:
     return ExitCode.OK
 
 
+async def _check_restorable(gh: PackagesClient, owner: Owner, args: argparse.Namespace) -> str:
+    """Raise Missing unless the target may be deleted; return a note on what was unchecked."""
+    target = describe_target(owner, args)
+    if args.version_id is not None and owner.kind != "user":
+        listing = ops.list_versions(
+            gh, owner, args.package_type, args.package, "deleted", args.per_page
+        )
+        if not [v async for v in listing if v.id == args.version_id]:
+            raise Missing(f"not found: {target} is not among the deleted versions")
+        return ""
+    try:
+        await _check_exists(gh, owner, args)
+    except NotFoundError:  # GitHub does not show deleted packages, nor a user's deleted versions
+        return " (GitHub shows no deleted one to check against)"
+    raise Missing(f"not found: {target} is not deleted, so there is nothing to restore")
+
+
 async def restore(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``restore``: a deleted package or version."""
+    """``restore``: a deleted package or version (``--dry-run``: check it, restore nothing)."""
     owner = owner_of(args)
+    target = describe_target(owner, args)
     async with make_client(args, token) as gh:
+        if args.dry_run:
+            unchecked = await _check_restorable(gh, owner, args)
+            out.line(f"dry run: would restore {target}{unchecked}; nothing was changed")
+            return ExitCode.OK
         await ops.restore(
             gh, owner, args.package_type, args.package, args.version_id, args.package_token
         )
-    out.line(f"restored {describe_target(owner, args)}")
+    out.line(f"restored {target}")
     return ExitCode.OK
 
 
@@ -231,9 +262,10 @@ async def auth_status(args: argparse.Namespace, out: Out, token: str | None) -> 
     async with make_client(args, token) as gh:
         status = await gh.auth_status(required)
     if args.json:
-        out.json({**msgspec.to_builtins(status), "ok": status.ok})
+        problems = [in_cli_terms(problem) for problem in status.problems]
+        out.json({**msgspec.to_builtins(status), "problems": problems, "ok": status.ok})
     else:
         _fields(out, _auth_fields(status))
         for problem in status.problems:
-            out.line(f"  {out.style('problem:', 'red', 'bold')} {problem}")
+            out.line(f"  {out.style('problem:', 'red', 'bold')} {in_cli_terms(problem)}")
     return ExitCode.OK if status.ok else ExitCode.AUTH

@@ -8,9 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from ..client import PackagesClient
+from ..events import RetryEvent, RetryHook
 from ..owner import Owner
 from .errors import Refused, TokenProblem, UsageError
 from .render import Out
@@ -25,6 +27,7 @@ __all__ = [
     "make_client",
     "owner_of",
     "resolve_token",
+    "retry_notice",
 ]
 
 _HANDLER = "aiogh-packages-cli"
@@ -86,8 +89,30 @@ def make_client(args: argparse.Namespace, token: str | None) -> PackagesClient:
         max_wait=args.max_wait,
         max_tries=args.max_tries,
         timeout=args.timeout,
-        write_interval=args.write_interval,
+        write_interval=getattr(args, "write_interval", 1.0),  # read-only commands lack it
+        on_retry=retry_notice(sys.stderr, args.max_tries) if args.verbose == 0 else None,
     )
+
+
+def retry_notice(stream: TextIO, max_tries: int) -> RetryHook | None:
+    """A hook that prints one line per retry on ``stream``, or None when it is no terminal.
+
+    ``-v`` logs retries instead, so the hook is only used without it.
+    """
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+
+    def notice(event: RetryEvent) -> None:
+        stream.write(
+            f"\r\x1b[2Kretrying {event.method} {event.url} after {event.reason} "
+            f"(attempt {event.attempt} of {max_tries} failed; next in {event.delay_s:.1f} s)\n"
+        )
+        stream.flush()
+
+    return notice
 
 
 def configure_logging(verbosity: int) -> None:
