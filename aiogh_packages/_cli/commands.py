@@ -20,9 +20,9 @@ from .render import (
     PACKAGE_HEADER,
     VERSION_HEADER,
     Out,
+    TableStream,
     package_row,
     rate_limit_line,
-    table,
     timestamp,
     version_row,
 )
@@ -63,25 +63,32 @@ async def emit_listing(
     header: Sequence[str],
     row: Callable[[T], Sequence[str]],
     noun: str,
-) -> None:
-    """Print a listing as a table, one JSON array (``--json``) or JSON lines per page."""
+) -> int:
+    """Print a listing as it arrives: table rows or JSON lines per page, or one JSON array.
+
+    Returns how many items were printed.
+    """
     items: list[T] = []
+    rows = TableStream(out, header)
     pages = listing.pages()
     try:
         async for page in pages:
-            if args.jsonl:
-                out.jsonl(page.items)
-            else:
+            if args.json:
                 items.extend(page.items)
+            elif args.jsonl:
+                out.jsonl(page.items)
+                rows.count += len(page.items)
+            else:
+                rows.add(map(row, page.items))
     finally:
         await aclose(pages)
-    if args.jsonl:
-        return
     if args.json:
         out.json(items)
-        return
-    out.lines(table(header, map(row, items), out.style))
-    out.line(out.style(f"{len(items)} {noun}{'' if len(items) == 1 else 's'}", "dim"))
+        return len(items)
+    if not args.jsonl:
+        rows.close()
+        out.line(out.style(f"{rows.count} {noun}{'' if rows.count == 1 else 's'}", "dim"))
+    return rows.count
 
 
 async def list_packages(args: argparse.Namespace, out: Out, token: str | None) -> int:

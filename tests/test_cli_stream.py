@@ -1,0 +1,81 @@
+"""Table output streams: rows already listed stay on stdout when a later page fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from aiogh_packages import cli
+from aiogh_packages.testing import FakeGitHub, Fault, Store, sample_store
+
+TOKEN = "ghp_streamTEST_never_shown_7730"
+
+
+@pytest.fixture(autouse=True)
+def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token and no API URL leak in from the environment running the tests."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGitHub]:
+    """A fake GitHub of its own, so its faults touch no other test."""
+    store = sample_store()
+    store.add_packages("octocat", "npm", 7)
+    with FakeGitHub.in_thread(store=store) as gh:
+        yield gh
+
+
+def listing(server: FakeGitHub, *args: str) -> list[str]:
+    """``args`` against ``server``: one item per page, no retries of a failed page."""
+    return [*args, "--base-url", server.base_url, "--token", TOKEN, "--per-page", "1",
+            "--max-tries", "1"]  # fmt: skip
+
+
+def test_versions_rows_before_a_failing_page_are_printed(
+    server: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Page 3 answers 500: the two rows of pages 1 and 2 are on stdout, then the error."""
+    server.add_fault(Fault(status=500, query={"page": "3"}, times=10))
+    argv = listing(server, "versions", "--user", "octocat", "--type", "container", "hello_docker")
+    assert cli.main(argv) == 1
+    out, err = capsys.readouterr()
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert ids == ["ID", "45763", "881"]
+    assert "error:" in err and "500" in err
+
+
+def test_packages_rows_before_a_failing_page_are_printed(
+    server: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A packages table fails on page 5 with its first four rows already shown."""
+    server.add_fault(Fault(status=502, query={"page": "5"}, times=10))
+    assert cli.main(listing(server, "packages", "--user", "octocat", "--type", "npm")) != 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split()[0] == "ID" and len(rows) == 5
+
+
+def test_a_streamed_table_keeps_the_first_pages_column_widths(
+    server: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every row starts its columns where the header does, across pages."""
+    argv = listing(server, "versions", "--user", "octocat", "--type", "container", "hello_docker")
+    assert cli.main(argv) == 0
+    header, *rows, total = capsys.readouterr().out.splitlines()
+    assert total == "3 versions"
+    start = header.index("NAME")
+    assert all(row[start - 2 : start] == "  " and row[start] != " " for row in rows)
+
+
+def test_an_empty_table_still_prints_its_header(capsys: pytest.CaptureFixture[str]) -> None:
+    """No rows: the header and "0 packages" still show."""
+    store = Store()
+    store.add_user("nobody")
+    with FakeGitHub.in_thread(store=store) as gh:
+        argv = ["packages", "--user", "nobody", "--type", "npm", "--base-url", gh.base_url]
+        assert cli.main([*argv, "--token", TOKEN]) == 0
+    assert capsys.readouterr().out.splitlines() == ["ID  NAME  OWNER  VISIBILITY  CREATED",
+                                                    "0 packages"]  # fmt: skip
