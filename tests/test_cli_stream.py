@@ -1,4 +1,4 @@
-"""Table output streams: rows already listed stay on stdout when a later page fails."""
+"""Listing output: tables stream as pages arrive, and an empty answer says when it had no token."""
 
 from __future__ import annotations
 
@@ -79,3 +79,31 @@ def test_an_empty_table_still_prints_its_header(capsys: pytest.CaptureFixture[st
         assert cli.main([*argv, "--token", TOKEN]) == 0
     assert capsys.readouterr().out.splitlines() == ["ID  NAME  OWNER  VISIBILITY  CREATED",
                                                     "0 packages"]  # fmt: skip
+
+
+def test_an_empty_answer_without_a_token_says_github_would_answer_401(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No token and "0 packages": stderr says the request was unauthenticated, rc stays 0."""
+    store = Store()
+    store.add_user("nobody")
+    with FakeGitHub.in_thread(store=store) as gh:
+        assert (
+            cli.main(["packages", "--user", "nobody", "--type", "npm", "--base-url", gh.base_url])
+            == 0
+        )
+    out, err = capsys.readouterr()
+    assert "0 packages" in out
+    assert "unauthenticated" in err and "401" in err and "--token" in err
+
+
+def test_an_empty_answer_with_a_token_has_no_such_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With a token an empty listing is just empty."""
+    store = Store()
+    store.add_user("nobody")
+    with FakeGitHub.in_thread(store=store) as gh:
+        argv = ["packages", "--user", "nobody", "--type", "npm", "--base-url", gh.base_url]
+        assert cli.main([*argv, "--token", TOKEN]) == 0
+    assert "unauthenticated" not in capsys.readouterr().err

@@ -26,7 +26,15 @@ from .render import (
     timestamp,
     version_row,
 )
-from .session import Owner, aclose, check_state_option, confirm, make_client, owner_of
+from .session import (
+    Owner,
+    aclose,
+    check_state_option,
+    confirm,
+    make_client,
+    note_if_unauthenticated,
+    owner_of,
+)
 
 __all__ = [
     "auth_status",
@@ -96,7 +104,8 @@ async def list_packages(args: argparse.Namespace, out: Out, token: str | None) -
     owner = owner_of(args)
     async with make_client(args, token) as gh:
         listing = ops.list_packages(gh, owner, args.package_type, args.visibility, args.per_page)
-        await emit_listing(listing, args, out, PACKAGE_HEADER, package_row, "package")
+        count = await emit_listing(listing, args, out, PACKAGE_HEADER, package_row, "package")
+    note_if_unauthenticated(out, token, count)
     return ExitCode.OK
 
 
@@ -108,7 +117,8 @@ async def list_versions(args: argparse.Namespace, out: Out, token: str | None) -
         listing = ops.list_versions(
             gh, owner, args.package_type, args.package, args.state, args.per_page
         )
-        await emit_listing(listing, args, out, VERSION_HEADER, version_row, "version")
+        count = await emit_listing(listing, args, out, VERSION_HEADER, version_row, "version")
+    note_if_unauthenticated(out, token, count)
     return ExitCode.OK
 
 

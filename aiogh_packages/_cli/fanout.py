@@ -23,7 +23,7 @@ from ..models import Package, PackageType, PackageVisibility
 from ..owner import Owner
 from .errors import ExitCode, UsageError, describe_failure, redact
 from .render import PACKAGE_HEADER, Out, Progress, TableStream, package_row
-from .session import aclose, make_client
+from .session import aclose, make_client, note_if_unauthenticated
 
 __all__ = [
     "FanOutOutcome",
@@ -210,4 +210,5 @@ async def fan_out(args: argparse.Namespace, out: Out, token: str | None) -> int:
         out.line(out.style(outcome.summary(), "dim"))
     for line in failure_lines(outcome, secrets):
         out.note(line)
+    note_if_unauthenticated(out, token, len(outcome.packages))
     return ExitCode.OWNERS_FAILED if outcome.failures else ExitCode.OK

@@ -25,6 +25,7 @@ __all__ = [
     "configure_logging",
     "is_local",
     "make_client",
+    "note_if_unauthenticated",
     "owner_of",
     "resolve_token",
     "retry_notice",
@@ -113,6 +114,21 @@ def retry_notice(stream: TextIO, max_tries: int) -> RetryHook | None:
         stream.flush()
 
     return notice
+
+
+def note_if_unauthenticated(out: Out, token: str | None, count: int) -> None:
+    """Warn when an empty answer came to a request without a token.
+
+    GitHub itself answers 401 without a token, even for public packages
+    (https://docs.github.com/rest/packages/packages), so an empty list from a test server
+    is no sign of what GitHub would list.
+    """
+    if token is None and count == 0:
+        out.warn(
+            "the request was unauthenticated (no --token, GITHUB_TOKEN or GH_TOKEN): GitHub "
+            "answers 401 to the Packages API without a token, so this empty answer says "
+            "nothing about what a token would list"
+        )
 
 
 def configure_logging(verbosity: int) -> None:
