@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import select
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -149,3 +154,59 @@ def test_help_shows_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     text = help_of(capsys, "versions")
     for default in ("(default: 100)", "(default: 8)", "(default: 300.0)", "(default: 5)"):
         assert default in text
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stderr_on_a_terminal(argv: list[str]) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; its exit status and what it wrote there."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    with subprocess.Popen([sys.executable, "-m", "aiogh_packages", *argv], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=terminal, env=env) as proc:  # fmt: skip
+        os.close(terminal)
+        chunks: list[bytes] = []
+        try:
+            while select.select([controller], [], [], 60)[0]:
+                chunk = os.read(controller, 4096)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except OSError:  # EIO: the child closed the terminal
+            pass
+        finally:
+            os.close(controller)
+            if proc.poll() is None:
+                proc.kill()
+        return proc.wait(), b"".join(chunks).decode(errors="replace")
+
+
+UNREACHABLE = ["packages", "--me", "--type", "npm", "--max-tries", "2", "--token", TOKEN]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_a_retry_shows_a_line_on_a_terminal_and_the_cause_once() -> None:
+    """Connection refused: one retry line on the terminal, then one error naming the cause."""
+    code, err = stderr_on_a_terminal(
+        [*UNREACHABLE, "--base-url", f"http://127.0.0.1:{free_port()}"]
+    )
+    assert code == 6
+    assert TOKEN not in err
+    [retry] = [line for line in err.splitlines() if "retrying" in line]
+    assert "retrying GET" in retry and "connection" in retry and "attempt 1 of 2" in retry
+    [error] = [line for line in err.splitlines() if "error:" in line]
+    assert error.count("refused") == 1
+
+
+def test_no_retry_line_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """Off a terminal (a log file, CI) retries stay quiet unless -v is given."""
+    assert cli.main([*UNREACHABLE, "--base-url", f"http://127.0.0.1:{free_port()}"]) == 6
+    err = capsys.readouterr().err
+    assert "retrying" not in err and err.count("refused") == 1

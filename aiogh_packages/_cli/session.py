@@ -108,7 +108,7 @@ def retry_notice(stream: TextIO, max_tries: int) -> RetryHook | None:
 
     def notice(event: RetryEvent) -> None:
         stream.write(
-            f"\r\x1b[2Kretrying {event.method} {event.url} after {event.reason} "
+            f"\r\x1b[2Kretrying {event.method} {event.url}: {event.reason} "
             f"(attempt {event.attempt} of {max_tries} failed; next in {event.delay_s:.1f} s)\n"
         )
         stream.flush()
