@@ -112,6 +112,8 @@ def test_auth_status_without_a_token_says_pass_token_flag(
         ("wait of 900 s exceeds max_wait_s=300", "wait of 900 s exceeds --max-wait=300"),
         ("no token: pass token=..., or set GITHUB_TOKEN", "no token: pass --token TOKEN, or set"),
         ("package 'my_per_page_tool' not found", "package 'my_per_page_tool' not found"),
+        ("package_name '..' is not a valid name", "PACKAGE '..' is not a valid name"),
+        ("keep_latest must be an int >= 0 or None, got -1", "--keep-latest must be an int >= 0,"),
     ],
 )
 def test_library_parameter_names_become_flags(library: str, cli_words: str) -> None:
@@ -210,3 +212,21 @@ def test_no_retry_line_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixtu
     assert cli.main([*UNREACHABLE, "--base-url", f"http://127.0.0.1:{free_port()}"]) == 6
     err = capsys.readouterr().err
     assert "retrying" not in err and err.count("refused") == 1
+
+
+def test_an_empty_package_name_is_a_usage_error_naming_package(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``get ... ''`` is refused before any request, naming PACKAGE as the help does."""
+    argv = [
+        "get",
+        "--org",
+        "x",
+        "--type",
+        "npm",
+        "",
+        "--base-url",
+        f"http://127.0.0.1:{free_port()}",
+    ]
+    err = usage_error(capsys, *argv)
+    assert "PACKAGE must be a non-empty string" in err and "package_name" not in err

@@ -38,6 +38,7 @@ _FLAGS = {
     "max_concurrency": "--concurrency",
     "write_interval": "--write-interval",
     "max_deletions": "--max-deletions",
+    "package_name": "PACKAGE",
     "registry_url": "--registry-url",
     "keep_latest": "--keep-latest",
     "older_than": "--older-than",
@@ -50,6 +51,7 @@ _FLAGS = {
 }
 _PARAMETER = re.compile(r"(?<![\w-])(" + "|".join(_FLAGS) + r")(?![\w-])")
 _TOKEN_ARGUMENT = re.compile(r"(?<![\w-])token=\.\.\.")
+_OR_NONE = re.compile(r" or None\b")  # a flag left out is the library's None: not typable
 
 
 class ExitCode(enum.IntEnum):
@@ -159,7 +161,7 @@ def in_cli_terms(text: str) -> str:
     ``per_page must be in 1..100`` becomes ``--per-page must be in 1..100``, and
     ``pass token=...`` becomes ``pass --token TOKEN``.
     """
-    text = _TOKEN_ARGUMENT.sub("--token TOKEN", text)
+    text = _OR_NONE.sub("", _TOKEN_ARGUMENT.sub("--token TOKEN", text))
     return _PARAMETER.sub(lambda match: _FLAGS[match.group(1)], text)
 
 
