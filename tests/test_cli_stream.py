@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from collections.abc import Iterator
 
 import pytest
+from test_cli import CLI_WITH_SIGINT, clean_env, finish, started
 
 from aiogh_packages import cli
 from aiogh_packages.testing import FakeGitHub, Fault, Store, sample_store
@@ -107,3 +110,18 @@ def test_an_empty_answer_with_a_token_has_no_such_warning(
         argv = ["packages", "--user", "nobody", "--type", "npm", "--base-url", gh.base_url]
         assert cli.main([*argv, "--token", TOKEN]) == 0
     assert "unauthenticated" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_during_a_listing_leaves_the_rows_so_far(server: FakeGitHub) -> None:
+    """Page 3 stalls; Ctrl-C then exits 130 with the rows of pages 1 and 2 on stdout."""
+    server.add_fault(Fault(kind="stall", delay_s=60, query={"page": "3"}))
+    argv = listing(server, "versions", "--user", "octocat", "--type", "container", "hello_docker")
+    with started([*CLI_WITH_SIGINT, *argv], env=clean_env()) as proc:
+        assert proc.stdout is not None
+        shown = [proc.stdout.readline() for _ in range(3)]  # the header and two rows, streamed
+        proc.send_signal(signal.SIGINT)
+        rest, stderr = finish(proc, timeout_s=30)
+    assert proc.returncode == 130 and "interrupted" in stderr
+    assert [line.split()[0] for line in shown] == ["ID", "45763", "881"]
+    assert "214" not in rest and TOKEN not in rest + stderr
