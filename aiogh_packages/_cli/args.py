@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import NoReturn
 
 from .._sansio.retention_plan import parse_duration
-from ..client import default_base_url
 from ..models import PACKAGE_STATES, PACKAGE_TYPES, PACKAGE_VISIBILITIES
 from .errors import EXIT_CODES_HELP
+from .options import WRITES, HelpFormatter, hoist_shared_options, parents
 
 __all__ = ["build_parser", "parse_arguments"]
 
@@ -41,19 +40,6 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps descriptions as written and shows each option's default unless the help does."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        default = action.default
-        if "default" in text or default in (None, False, [], argparse.SUPPRESS) or not text:
-            return text
-        if isinstance(action, argparse._CountAction):
-            return text
-        return f"{text} (default: %(default)s)"
-
-
 def _duration(text: str) -> object:
     try:
         value = parse_duration(text)
@@ -62,81 +48,6 @@ def _duration(text: str) -> object:
     if value <= timedelta(0):
         raise argparse.ArgumentTypeError(f"must be longer than zero, got {text!r}")
     return value
-
-
-def _number(
-    kind: Callable[[str], float], low: float, high: float | None = None
-) -> Callable[[str], float]:
-    """An argparse type: ``kind`` in ``low..high``, refused with the value as typed."""
-    accepted = f"{low:g}..{high:g}" if high is not None else f">= {low:g}"
-    noun = "an integer" if kind is int else "a number"
-
-    def convert(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {noun} {accepted}, got {text!r}") from None
-        if value < low or (high is not None and value > high) or value != value:
-            raise argparse.ArgumentTypeError(f"must be {accepted}, got {text!r}")
-        return value
-
-    convert.__name__ = "int" if kind is int else "float"  # argparse names it in errors
-    return convert
-
-
-def _connection_options(*, writes: bool) -> _Parser:
-    """The shared options; ``writes`` adds --write-interval (commands that send writes)."""
-    common = _Parser(add_help=False)
-    conn = common.add_argument_group("connection")
-    conn.add_argument("--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN)")
-    conn.add_argument(
-        "--base-url",
-        default=default_base_url(),
-        help="API root (default: $GITHUB_API_URL, else https://api.github.com; now "
-        "%(default)s); GitHub Enterprise: https://HOST/api/v3",
-    )
-    _tuning_options(common, writes=writes)
-    return common
-
-
-def _tuning_options(common: _Parser, *, writes: bool) -> None:
-    conn = common.add_argument_group("requests")
-    conn.add_argument(
-        "--concurrency", type=_number(int, 1, 100), default=8, metavar="N",
-        help="requests in flight (1..100)",
-    )  # fmt: skip
-    conn.add_argument(
-        "--per-page", type=_number(int, 1, 100), default=100, metavar="N",
-        help="items per page (1..100)",
-    )  # fmt: skip
-    conn.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log retries and waits to stderr (-vv: debug); show tracebacks on errors",
-    )
-    advanced = common.add_argument_group("advanced")
-    advanced.add_argument(
-        "--max-wait",
-        type=_number(float, 0),
-        default=300.0,
-        metavar="SECONDS",
-        help="longest rate-limit wait to sleep through; longer ones fail with exit 5",
-    )
-    advanced.add_argument(
-        "--max-tries", type=_number(int, 1), default=5, metavar="N",
-        help="attempts per request (transient)",
-    )  # fmt: skip
-    advanced.add_argument(
-        "--timeout", type=_number(float, 0.001), default=30.0, metavar="SECONDS",
-        help="per attempt",
-    )  # fmt: skip
-    if writes:
-        advanced.add_argument(
-            "--write-interval", type=_number(float, 0), default=1.0, metavar="SECONDS",
-            help="minimum spacing of deletes/restores (GitHub asks for 1 s)",
-        )  # fmt: skip
 
 
 def _add_owner(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -311,35 +222,30 @@ def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-_WRITES = frozenset({"delete", "restore", "prune", "undo"})
-
-
-def _parents() -> dict[str, _Parser]:
-    """The shared options of read-only commands, of writing commands, and of ``demo``."""
-    demo = _Parser(add_help=False)
-    _tuning_options(demo, writes=False)
-    return {
-        "read": _connection_options(writes=False),
-        "write": _connection_options(writes=True),
-        "demo": demo,
-    }
+_Command = Callable[[str, str], _Parser]  # (name, help) -> its subparser
 
 
 def _add_commands(sub: argparse._SubParsersAction[_Parser], secrets: tuple[str, ...]) -> None:
-    parents = _parents()
+    shared = parents(lambda: _Parser(add_help=False))
 
     def command(name: str, help: str) -> _Parser:
-        kind = "demo" if name == "demo" else "write" if name in _WRITES else "read"
+        kind = "demo" if name == "demo" else "write" if name in WRITES else "read"
         parser = sub.add_parser(
             name,
             help=help,
             description=help,
-            parents=[parents[kind]],
-            formatter_class=_HelpFormatter,
+            parents=[shared[kind]],
+            formatter_class=HelpFormatter,
         )
         parser.secrets = secrets
         return parser
 
+    _add_single_owner_commands(command)
+    _add_fan_out(command)
+    _add_other_commands(command)
+
+
+def _add_single_owner_commands(command: _Command) -> None:
     p = command("packages", "list the packages of a user, an organization or yourself")
     _add_owner(p)
     _add_type(p)
@@ -373,6 +279,8 @@ def _add_commands(sub: argparse._SubParsersAction[_Parser], secrets: tuple[str, 
         "--dry-run", action="store_true", help="check that it is deleted; send no restore"
     )
 
+
+def _add_fan_out(command: _Command) -> None:
     p = command("fan-out", "list the packages of many owners concurrently")
     _add_type(p)
     p.add_argument("--visibility", choices=PACKAGE_VISIBILITIES, help="only this visibility")
@@ -391,6 +299,8 @@ def _add_commands(sub: argparse._SubParsersAction[_Parser], secrets: tuple[str, 
     )
     _add_formats(p, jsonl=True)
 
+
+def _add_other_commands(command: _Command) -> None:
     p = command("prune", "delete the versions of packages that a retention policy selects")
     _add_prune(p)
 
@@ -425,7 +335,7 @@ def build_parser(secrets: tuple[str, ...] = ()) -> argparse.ArgumentParser:
         prog="aiogh-packages",
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=_HelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.secrets = secrets
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -445,44 +355,11 @@ def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
     return tuple(s for s in found if s)
 
 
-_VERBOSE = re.compile(r"-v+")
-
-
-def _shared_option_arity() -> dict[str, int]:
-    """Each shared option string and how many words it takes (0 for -v)."""
-    actions = _connection_options(writes=True)._actions
-    return {o: (0 if a.nargs == 0 else 1) for a in actions for o in a.option_strings}
-
-
-def _hoist_shared_options(args: list[str]) -> list[str]:
-    """Move shared options given before the subcommand to just after it (either place works).
-
-    No subcommand (only shared options) means ``demo``; ``--help`` and ``--version`` and
-    anything unknown before the subcommand are left for argparse to answer.
-    """
-    arity = _shared_option_arity()
-    leading: list[str] = []
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        word = args[index]
-        name = word.partition("=")[0]
-        if _VERBOSE.fullmatch(word) or (name in arity and (arity[name] == 0 or "=" in word)):
-            leading.append(word)
-            index += 1
-        elif name in arity and index + 1 < len(args):
-            leading += args[index : index + 2]
-            index += 2
-        else:
-            return args  # --help, --version, a usage error: argparse explains
-    rest = args[index:] or ["demo"]
-    return [rest[0], *leading, *rest[1:]]
-
-
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv`` (default ``sys.argv[1:]``); no subcommand means ``demo``.
 
     Shared options may come before the subcommand as well as after it.
     Exits with status 2 (argparse's usage error) on bad arguments.
     """
-    args = _hoist_shared_options(list(sys.argv[1:] if argv is None else argv))
+    args = hoist_shared_options(list(sys.argv[1:] if argv is None else argv))
     return build_parser(_secrets_in(args)).parse_args(args)
