@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without any GitHub token (plus ``extra``)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    unset = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_API_URL")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(NO_COLOR="1", PYTHONPATH=str(ROOT), **extra)
     return env
 
@@ -100,9 +101,13 @@ def run(
 
 
 def on(server: FakeGitHub, *args: str, token: str | None = TOKEN) -> list[str]:
-    """``args`` plus the options pointing at ``server`` (no write spacing)."""
-    extra = ["--base-url", server.base_url, "--write-interval", "0"]
+    """``args`` plus the options pointing at ``server`` (no write spacing for writes)."""
+    writes = args[0] in WRITE_COMMANDS
+    extra = ["--base-url", server.base_url, *(["--write-interval", "0"] if writes else [])]
     return [*args, *extra, *(["--token", token] if token else [])]
+
+
+WRITE_COMMANDS = ("delete", "restore", "prune", "undo")  # the commands with --write-interval
 
 
 def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -264,8 +269,8 @@ def test_not_found_is_exit_3(shared: FakeGitHub) -> None:
     ("options", "message"),
     [
         (["--type", "pypi"], "invalid choice: 'pypi'"),
-        (["--type", "npm", "--per-page", "0"], "per_page must be in 1..100, got 0"),
-        (["--type", "npm", "--concurrency", "500"], "max_concurrency must be at most 100"),
+        (["--type", "npm", "--per-page", "0"], "argument --per-page: must be 1..100, got '0'"),
+        (["--type", "npm", "--concurrency", "500"], "--concurrency: must be 1..100, got '500'"),
     ],
 )
 def test_bad_arguments_are_exit_2_before_sending(
@@ -409,11 +414,52 @@ def test_fan_out_from_file_json_and_jsonl(shared: FakeGitHub, tmp_path: Path) ->
 TARGET = ("--user", "octocat", "--type", "container", "hello_docker", "--version-id", "881")
 
 
-def test_delete_dry_run_sends_nothing(fresh: FakeGitHub) -> None:
+def test_delete_dry_run_sends_only_a_get(fresh: FakeGitHub) -> None:
+    """A dry run checks the version exists with one GET and changes nothing."""
     done = run(*on(fresh, "delete", *TARGET, "--dry-run"))
     assert done.returncode == 0, done.stderr
     assert "would delete version 881" in done.stdout
-    assert fresh.requests == []
+    assert methods(fresh) == ["GET"]
+
+
+MISSING = ("--user", "octocat", "--type", "container", "hello_docker", "--version-id", "999999")
+
+
+@pytest.mark.parametrize("how", [["--dry-run"], ["--yes"], []])
+def test_deleting_a_missing_version_is_not_found_before_any_prompt(
+    fresh: FakeGitHub, how: list[str]
+) -> None:
+    """A dry run, --yes or a prompt: a version that does not exist exits 3, no DELETE sent."""
+    done = run(*on(fresh, "delete", *MISSING, *how))
+    assert done.returncode == 3, done.stderr
+    assert "not found" in one_error_line(done) and "would delete" not in done.stdout
+    assert methods(fresh) == ["GET"]
+
+
+def test_restore_dry_run_of_an_active_version_is_not_found(fresh: FakeGitHub) -> None:
+    """Restoring a version that is not deleted would fail, so its dry run exits 3."""
+    done = run(*on(fresh, "restore", *TARGET, "--dry-run"))
+    assert done.returncode == 3, done.stderr
+    assert "is not deleted" in one_error_line(done)
+    assert "POST" not in methods(fresh)
+
+
+def test_restore_dry_run_of_a_deleted_org_version_finds_it(fresh: FakeGitHub) -> None:
+    """An org's deleted version is looked up in its deleted listing; nothing is restored."""
+    target = ("--org", "octo-org", "--type", "npm", "hello-world-npm", "--version-id", "245301")
+    assert run(*on(fresh, "delete", *target, "--yes")).returncode == 0
+    done = run(*on(fresh, "restore", *target, "--dry-run"))
+    assert done.returncode == 0, done.stderr
+    assert "would restore version 245301" in done.stdout
+    assert "POST" not in methods(fresh)
+
+
+def test_restore_dry_run_of_an_org_version_never_deleted_is_not_found(fresh: FakeGitHub) -> None:
+    """A version id missing from the org's deleted listing exits 3."""
+    target = ("--org", "octo-org", "--type", "npm", "hello-world-npm", "--version-id", "209672")
+    done = run(*on(fresh, "restore", *target, "--dry-run"))
+    assert done.returncode == 3, done.stderr
+    assert "not among the deleted versions" in one_error_line(done)
 
 
 def test_delete_without_yes_on_a_non_terminal_is_refused(fresh: FakeGitHub) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import NoReturn
 
 from .._sansio.retention_plan import parse_duration
-from ..client import DEFAULT_BASE_URL
 from ..models import PACKAGE_STATES, PACKAGE_TYPES, PACKAGE_VISIBILITIES
 from .errors import EXIT_CODES_HELP
+from .options import WRITES, HelpFormatter, hoist_shared_options, parents
 
 __all__ = ["build_parser", "parse_arguments"]
 
@@ -20,7 +21,9 @@ Without a subcommand, runs 'demo': the built-in fake GitHub, no token, no networ
 
 The token comes from --token, else GITHUB_TOKEN, else GH_TOKEN: a personal access token
 (classic) with read:packages (delete:packages to delete, write:packages to restore) or an
-Actions GITHUB_TOKEN. GitHub Enterprise Server: --base-url https://HOST/api/v3.
+Actions GITHUB_TOKEN. The API root is --base-url, else $GITHUB_API_URL (what GitHub
+Actions sets), else https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3.
+The shared options (--token, --base-url, --concurrency, ...) go before or after COMMAND.
 """
 
 _TYPES = ", ".join(PACKAGE_TYPES)
@@ -39,55 +42,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _duration(text: str) -> object:
     try:
-        return parse_duration(text)
+        value = parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _common_options() -> _Parser:
-    common = _Parser(add_help=False)
-    conn = common.add_argument_group("connection")
-    conn.add_argument("--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN)")
-    conn.add_argument(
-        "--base-url",
-        default=DEFAULT_BASE_URL,
-        help=f"API root (default {DEFAULT_BASE_URL}; GitHub Enterprise: https://HOST/api/v3)",
-    )
-    conn.add_argument(
-        "--concurrency", type=int, default=8, metavar="N", help="requests in flight (1..100)"
-    )
-    conn.add_argument(
-        "--per-page", type=int, default=100, metavar="N", help="items per page (1..100)"
-    )
-    conn.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log retries and waits to stderr (-vv: debug); show tracebacks on errors",
-    )
-    advanced = common.add_argument_group("advanced")
-    advanced.add_argument(
-        "--max-wait",
-        type=float,
-        default=300.0,
-        metavar="SECONDS",
-        help="longest rate-limit wait to sleep through; longer ones fail with exit 5",
-    )
-    advanced.add_argument(
-        "--max-tries", type=int, default=5, metavar="N", help="attempts per request (transient)"
-    )
-    advanced.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per attempt"
-    )
-    advanced.add_argument(
-        "--write-interval",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="minimum spacing of deletes/restores (GitHub asks for 1 s)",
-    )
-    return common
+    if value <= timedelta(0):
+        raise argparse.ArgumentTypeError(f"must be longer than zero, got {text!r}")
+    return value
 
 
 def _add_owner(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -262,21 +222,30 @@ def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_commands(
-    sub: argparse._SubParsersAction[_Parser], common: _Parser, secrets: tuple[str, ...]
-) -> None:
+_Command = Callable[[str, str], _Parser]  # (name, help) -> its subparser
+
+
+def _add_commands(sub: argparse._SubParsersAction[_Parser], secrets: tuple[str, ...]) -> None:
+    shared = parents(lambda: _Parser(add_help=False))
+
     def command(name: str, help: str) -> _Parser:
+        kind = "demo" if name == "demo" else "write" if name in WRITES else "read"
         parser = sub.add_parser(
             name,
             help=help,
             description=help,
-            parents=[common],
-            epilog=EXIT_CODES_HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[shared[kind]],
+            formatter_class=HelpFormatter,
         )
         parser.secrets = secrets
         return parser
 
+    _add_single_owner_commands(command)
+    _add_fan_out(command)
+    _add_other_commands(command)
+
+
+def _add_single_owner_commands(command: _Command) -> None:
     p = command("packages", "list the packages of a user, an organization or yourself")
     _add_owner(p)
     _add_type(p)
@@ -306,7 +275,12 @@ def _add_commands(
     _add_target(p)
     _add_version_id(p, "restore")
     p.add_argument("--package-token", metavar="TOKEN", help="the package's restore token, if any")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check that it is deleted; send no restore"
+    )
 
+
+def _add_fan_out(command: _Command) -> None:
     p = command("fan-out", "list the packages of many owners concurrently")
     _add_type(p)
     p.add_argument("--visibility", choices=PACKAGE_VISIBILITIES, help="only this visibility")
@@ -325,6 +299,8 @@ def _add_commands(
     )
     _add_formats(p, jsonl=True)
 
+
+def _add_other_commands(command: _Command) -> None:
     p = command("prune", "delete the versions of packages that a retention policy selects")
     _add_prune(p)
 
@@ -359,12 +335,12 @@ def build_parser(secrets: tuple[str, ...] = ()) -> argparse.ArgumentParser:
         prog="aiogh-packages",
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.secrets = secrets
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _add_commands(sub, _common_options(), secrets)
+    _add_commands(sub, secrets)
     return parser
 
 
@@ -382,9 +358,8 @@ def _secrets_in(argv: Sequence[str]) -> tuple[str, ...]:
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv`` (default ``sys.argv[1:]``); no subcommand means ``demo``.
 
+    Shared options may come before the subcommand as well as after it.
     Exits with status 2 (argparse's usage error) on bad arguments.
     """
-    args = list(sys.argv[1:] if argv is None else argv)
-    if all(a.startswith("-") for a in args) and not {"-h", "--help", "--version"} & set(args):
-        args.insert(0, "demo")
+    args = hoist_shared_options(list(sys.argv[1:] if argv is None else argv))
     return build_parser(_secrets_in(args)).parse_args(args)

@@ -10,23 +10,31 @@ from typing import TypeVar
 import msgspec
 
 from .._sansio.auth import AuthStatus, TokenKind
-from ..client import DEFAULT_BASE_URL
-from ..errors import NotFoundAfterRetryError
+from ..client import DEFAULT_BASE_URL, PackagesClient
+from ..errors import NotFoundAfterRetryError, NotFoundError
 from ..models import Package, PackageVersion
 from ..pagination import Listing
 from . import ops
-from .errors import ExitCode
+from .errors import ExitCode, Missing, in_cli_terms
 from .render import (
     PACKAGE_HEADER,
     VERSION_HEADER,
     Out,
+    TableStream,
     package_row,
     rate_limit_line,
-    table,
     timestamp,
     version_row,
 )
-from .session import Owner, aclose, check_state_option, confirm, make_client, owner_of
+from .session import (
+    Owner,
+    aclose,
+    check_state_option,
+    confirm,
+    make_client,
+    note_if_unauthenticated,
+    owner_of,
+)
 
 __all__ = [
     "auth_status",
@@ -63,25 +71,32 @@ async def emit_listing(
     header: Sequence[str],
     row: Callable[[T], Sequence[str]],
     noun: str,
-) -> None:
-    """Print a listing as a table, one JSON array (``--json``) or JSON lines per page."""
+) -> int:
+    """Print a listing as it arrives: table rows or JSON lines per page, or one JSON array.
+
+    Returns how many items were printed.
+    """
     items: list[T] = []
+    rows = TableStream(out, header)
     pages = listing.pages()
     try:
         async for page in pages:
-            if args.jsonl:
-                out.jsonl(page.items)
-            else:
+            if args.json:
                 items.extend(page.items)
+            elif args.jsonl:
+                out.jsonl(page.items)
+                rows.count += len(page.items)
+            else:
+                rows.add(map(row, page.items))
     finally:
         await aclose(pages)
-    if args.jsonl:
-        return
     if args.json:
         out.json(items)
-        return
-    out.lines(table(header, map(row, items), out.style))
-    out.line(out.style(f"{len(items)} {noun}{'' if len(items) == 1 else 's'}", "dim"))
+        return len(items)
+    if not args.jsonl:
+        rows.close()
+        out.line(out.style(f"{rows.count} {noun}{'' if rows.count == 1 else 's'}", "dim"))
+    return rows.count
 
 
 async def list_packages(args: argparse.Namespace, out: Out, token: str | None) -> int:
@@ -89,7 +104,8 @@ async def list_packages(args: argparse.Namespace, out: Out, token: str | None) -
     owner = owner_of(args)
     async with make_client(args, token) as gh:
         listing = ops.list_packages(gh, owner, args.package_type, args.visibility, args.per_page)
-        await emit_listing(listing, args, out, PACKAGE_HEADER, package_row, "package")
+        count = await emit_listing(listing, args, out, PACKAGE_HEADER, package_row, "package")
+    note_if_unauthenticated(out, token, count)
     return ExitCode.OK
 
 
@@ -101,7 +117,8 @@ async def list_versions(args: argparse.Namespace, out: Out, token: str | None) -
         listing = ops.list_versions(
             gh, owner, args.package_type, args.package, args.state, args.per_page
         )
-        await emit_listing(listing, args, out, VERSION_HEADER, version_row, "version")
+        count = await emit_listing(listing, args, out, VERSION_HEADER, version_row, "version")
+    note_if_unauthenticated(out, token, count)
     return ExitCode.OK
 
 
@@ -176,14 +193,23 @@ def _command_line(command: str, owner: Owner, args: argparse.Namespace) -> str:
     return shell_hint(words, args.base_url)
 
 
+async def _check_exists(gh: PackagesClient, owner: Owner, args: argparse.Namespace) -> None:
+    """GET the target, so a missing one fails (exit 3) before any prompt or DELETE."""
+    if args.version_id is None:
+        await ops.get_package(gh, owner, args.package_type, args.package)
+    else:
+        await ops.get_version(gh, owner, args.package_type, args.package, args.version_id)
+
+
 async def delete(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``delete``: a package or one version, after confirmation (``--dry-run`` sends nothing)."""
+    """``delete``: a package or one version, after a GET and a confirmation (dry run: GET)."""
     owner = owner_of(args)
     target = describe_target(owner, args)
-    if args.dry_run:
-        out.line(f"dry run: would delete {target}; nothing was sent")
-        return ExitCode.OK
     async with make_client(args, token) as gh:
+        await _check_exists(gh, owner, args)
+        if args.dry_run:
+            out.line(f"dry run: would delete {target}; nothing was changed")
+            return ExitCode.OK
         confirm(out, f"delete {target}", yes=args.yes, note="(restorable for 30 days)")
         try:
             await ops.delete(gh, owner, args.package_type, args.package, args.version_id)
@@ -194,14 +220,36 @@ async def delete(args: argparse.Namespace, out: Out, token: str | None) -> int:
     return ExitCode.OK
 
 
+async def _check_restorable(gh: PackagesClient, owner: Owner, args: argparse.Namespace) -> str:
+    """Raise Missing unless the target may be deleted; return a note on what was unchecked."""
+    target = describe_target(owner, args)
+    if args.version_id is not None and owner.kind != "user":
+        listing = ops.list_versions(
+            gh, owner, args.package_type, args.package, "deleted", args.per_page
+        )
+        if not [v async for v in listing if v.id == args.version_id]:
+            raise Missing(f"not found: {target} is not among the deleted versions")
+        return ""
+    try:
+        await _check_exists(gh, owner, args)
+    except NotFoundError:  # GitHub does not show deleted packages, nor a user's deleted versions
+        return " (GitHub shows no deleted one to check against)"
+    raise Missing(f"not found: {target} is not deleted, so there is nothing to restore")
+
+
 async def restore(args: argparse.Namespace, out: Out, token: str | None) -> int:
-    """``restore``: a deleted package or version."""
+    """``restore``: a deleted package or version (``--dry-run``: check it, restore nothing)."""
     owner = owner_of(args)
+    target = describe_target(owner, args)
     async with make_client(args, token) as gh:
+        if args.dry_run:
+            unchecked = await _check_restorable(gh, owner, args)
+            out.line(f"dry run: would restore {target}{unchecked}; nothing was changed")
+            return ExitCode.OK
         await ops.restore(
             gh, owner, args.package_type, args.package, args.version_id, args.package_token
         )
-    out.line(f"restored {describe_target(owner, args)}")
+    out.line(f"restored {target}")
     return ExitCode.OK
 
 
@@ -231,9 +279,10 @@ async def auth_status(args: argparse.Namespace, out: Out, token: str | None) -> 
     async with make_client(args, token) as gh:
         status = await gh.auth_status(required)
     if args.json:
-        out.json({**msgspec.to_builtins(status), "ok": status.ok})
+        problems = [in_cli_terms(problem) for problem in status.problems]
+        out.json({**msgspec.to_builtins(status), "problems": problems, "ok": status.ok})
     else:
         _fields(out, _auth_fields(status))
         for problem in status.problems:
-            out.line(f"  {out.style('problem:', 'red', 'bold')} {problem}")
+            out.line(f"  {out.style('problem:', 'red', 'bold')} {in_cli_terms(problem)}")
     return ExitCode.OK if status.ok else ExitCode.AUTH

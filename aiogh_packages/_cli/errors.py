@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import re
 
 from ..errors import (
     AuthError,
@@ -19,12 +20,38 @@ __all__ = [
     "EXIT_CODES_HELP",
     "CLIError",
     "ExitCode",
+    "Missing",
     "Refused",
     "TokenProblem",
     "UsageError",
     "describe_failure",
+    "in_cli_terms",
     "redact",
 ]
+
+# The library names its parameters; a CLI user typed flags. Longest names first, so that
+# keep_latest_tagged is not read as keep_latest.
+_FLAGS = {
+    "keep_latest_untagged": "--keep-latest-untagged",
+    "keep_latest_tagged": "--keep-latest-tagged",
+    "package_version_id": "--version-id",
+    "max_concurrency": "--concurrency",
+    "write_interval": "--write-interval",
+    "max_deletions": "--max-deletions",
+    "package_name": "PACKAGE",
+    "registry_url": "--registry-url",
+    "keep_latest": "--keep-latest",
+    "older_than": "--older-than",
+    "max_wait_s": "--max-wait",
+    "max_tries": "--max-tries",
+    "max_wait": "--max-wait",
+    "per_page": "--per-page",
+    "base_url": "--base-url",
+    "timeout": "--timeout",
+}
+_PARAMETER = re.compile(r"(?<![\w-])(" + "|".join(_FLAGS) + r")(?![\w-])")
+_TOKEN_ARGUMENT = re.compile(r"(?<![\w-])token=\.\.\.")
+_OR_NONE = re.compile(r" or None\b")  # a flag left out is the library's None: not typable
 
 
 class ExitCode(enum.IntEnum):
@@ -76,6 +103,12 @@ class TokenProblem(CLIError):
     exit_code = ExitCode.AUTH
 
 
+class Missing(CLIError):
+    """What the command acts on is not there, or not in the state it needs (exit 3)."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
 class Refused(CLIError):
     """A destructive action was not confirmed or exceeds its cap (exit 8)."""
 
@@ -97,7 +130,7 @@ def describe_failure(exc: BaseException) -> tuple[ExitCode, str]:
     if isinstance(exc, PackagesError):
         return _api_failure(exc)
     if isinstance(exc, (ValueError, TypeError)):
-        return ExitCode.USAGE, f"invalid argument: {exc}"
+        return ExitCode.USAGE, f"invalid argument: {in_cli_terms(str(exc))}"
     if isinstance(exc, OSError):
         return ExitCode.ERROR, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     return ExitCode.ERROR, f"unexpected {type(exc).__name__}: {exc} (run with -v for details)"
@@ -106,7 +139,8 @@ def describe_failure(exc: BaseException) -> tuple[ExitCode, str]:
 def _api_failure(exc: PackagesError) -> tuple[ExitCode, str]:
     if isinstance(exc, RateLimitError):
         return ExitCode.RATE_LIMIT, (
-            f"rate limited: {exc}; try again after {exc.reset_at:%Y-%m-%dT%H:%M:%SZ}"
+            f"rate limited: {in_cli_terms(str(exc))}; "
+            f"try again after {exc.reset_at:%Y-%m-%dT%H:%M:%SZ}"
         )
     if isinstance(exc, AuthError):
         return ExitCode.AUTH, (
@@ -119,6 +153,16 @@ def _api_failure(exc: PackagesError) -> tuple[ExitCode, str]:
     if isinstance(exc, TransportError):
         return ExitCode.TRANSPORT, f"network error: {exc}"
     return ExitCode.ERROR, str(exc)
+
+
+def in_cli_terms(text: str) -> str:
+    """A library message with its parameter names as the CLI's flags.
+
+    ``per_page must be in 1..100`` becomes ``--per-page must be in 1..100``, and
+    ``pass token=...`` becomes ``pass --token TOKEN``.
+    """
+    text = _OR_NONE.sub("", _TOKEN_ARGUMENT.sub("--token TOKEN", text))
+    return _PARAMETER.sub(lambda match: _FLAGS[match.group(1)], text)
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:

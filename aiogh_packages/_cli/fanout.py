@@ -1,8 +1,9 @@
 """``fan-out``: list the packages of many users and organizations concurrently.
 
-Output has the shapes of ``packages``: the same table rows; ``--jsonl`` prints one package
-object per line as pages arrive, and one ``{"owner", "error", "exit_code"}`` record per
-failed owner; ``--json`` prints those same records as one array.
+Output has the shapes of ``packages``: the same table rows, printed as owners answer;
+``--jsonl`` prints one package object per line as pages arrive, and one
+``{"owner", "error", "exit_code"}`` record per failed owner; ``--json`` prints those same
+records as one array.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from ..fanout import FanOut, FanOutItem
 from ..models import Package, PackageType, PackageVisibility
 from ..owner import Owner
 from .errors import ExitCode, UsageError, describe_failure, redact
-from .render import PACKAGE_HEADER, Out, Progress, package_row, table
-from .session import aclose, make_client
+from .render import PACKAGE_HEADER, Out, Progress, TableStream, package_row
+from .session import aclose, make_client, note_if_unauthenticated
 
 __all__ = [
     "FanOutOutcome",
@@ -33,6 +34,9 @@ __all__ = [
     "owners_from_args",
     "parse_owners",
 ]
+
+
+_WIDTHS = (8, 24, 16, 10, 20)  # fixed: the first row of a fan-out says little about the rest
 
 
 class OwnerFailure(msgspec.Struct, frozen=True):
@@ -141,8 +145,9 @@ async def collect(
     *,
     jsonl: bool = False,
     secrets: tuple[str, ...] = (),
+    rows: TableStream | None = None,
 ) -> None:
-    """Gather ``stream`` into ``outcome``, streaming JSON lines and drawing progress."""
+    """Gather ``stream`` into ``outcome``, streaming JSON lines or ``rows`` and progress."""
     progress = Progress(out)
     total = len(outcome.owners)
     try:
@@ -152,6 +157,9 @@ async def collect(
                 outcome.packages.append((result.owner, result.item))
                 if jsonl:
                     out.jsonl([result.item])
+                elif rows is not None:
+                    progress.clear()
+                    rows.add([package_row(result.item, result.owner.name)])
             else:
                 outcome.failures[result.owner] = result.error
                 if jsonl:
@@ -190,15 +198,17 @@ async def fan_out(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``fan-out``: packages of many owners; exit 7 when any owner failed."""
     outcome = FanOutOutcome(owners_from_args(args))
     secrets = (token or "",)
+    streamed = not (args.json or args.jsonl)  # rows print as owners answer, in arrival order
+    rows = TableStream(out, PACKAGE_HEADER, min_widths=_WIDTHS) if streamed else None
     async with make_client(args, token) as gh:
         stream = results(gh, outcome.owners, args.package_type, args.visibility, args.per_page)
-        await collect(stream, outcome, out, jsonl=args.jsonl, secrets=secrets)
+        await collect(stream, outcome, out, jsonl=args.jsonl, secrets=secrets, rows=rows)
     if args.json:
         out.json(_records(outcome, secrets))
-    elif not args.jsonl:
-        rows = (package_row(pkg, owner.name) for owner, pkg in _by_owner(outcome))
-        out.lines(table(PACKAGE_HEADER, rows, out.style))
+    elif rows is not None:
+        rows.close()
         out.line(out.style(outcome.summary(), "dim"))
     for line in failure_lines(outcome, secrets):
         out.note(line)
+    note_if_unauthenticated(out, token, len(outcome.packages))
     return ExitCode.OWNERS_FAILED if outcome.failures else ExitCode.OK

@@ -19,6 +19,7 @@ __all__ = [
     "Out",
     "Progress",
     "Style",
+    "TableStream",
     "age",
     "package_row",
     "rate_limit_line",
@@ -147,17 +148,65 @@ def table(
 ) -> list[str]:
     """Rows as aligned text columns under a bold header; ``paint`` colours cells by value."""
     body = [list(r) for r in rows]
+    widths = _widths(header, body)
+    return [_head(header, widths, style), *(_row(r, widths, style, paint) for r in body)]
+
+
+def _widths(header: Sequence[str], body: Iterable[Sequence[str]]) -> list[int]:
     widths = [len(h) for h in header]
     for row in body:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    head = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()
-    lines = [style(head, "bold")]
-    for row in body:
-        cells = [
-            _paint(cell.ljust(w), cell, style, paint) for cell, w in zip(row, widths, strict=True)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return lines
+    return widths
+
+
+def _head(header: Sequence[str], widths: Sequence[int], style: Style) -> str:
+    return style(
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), "bold"
+    )
+
+
+def _row(
+    row: Sequence[str], widths: Sequence[int], style: Style, paint: dict[str, str] | None
+) -> str:
+    cells = [_paint(cell.ljust(w), cell, style, paint) for cell, w in zip(row, widths, strict=True)]
+    return "  ".join(cells).rstrip()
+
+
+class TableStream:
+    """A table printed as its rows arrive, so an interrupted listing still shows them.
+
+    Column widths come from the header, ``min_widths`` and the first batch of rows; a
+    longer cell later only pushes its own line out of line.
+    """
+
+    def __init__(self, out: Out, header: Sequence[str], *, min_widths: Sequence[int] = ()) -> None:
+        self._out = out
+        self._header = header
+        self._min = list(min_widths) or [0] * len(header)
+        self._widths: list[int] | None = None
+        self.count = 0
+
+    def add(self, rows: Iterable[Sequence[str]]) -> None:
+        """Print ``rows`` (the header first, sized by them, if none was printed yet)."""
+        batch = [list(r) for r in rows]
+        if not batch:
+            return
+        if self._widths is None:
+            self._start(batch)
+        assert self._widths is not None
+        self._out.lines(_row(r, self._widths, self._out.style, None) for r in batch)
+        self._out.stdout.flush()
+        self.count += len(batch)
+
+    def close(self) -> None:
+        """Print the header if no row came (an empty table still has its columns)."""
+        if self._widths is None:
+            self._start([])
+
+    def _start(self, batch: list[list[str]]) -> None:
+        widths = _widths(self._header, batch)
+        self._widths = [max(w, m) for w, m in zip(widths, self._min, strict=True)]
+        self._out.line(_head(self._header, self._widths, self._out.style))
 
 
 def _paint(padded: str, cell: str, style: Style, paint: dict[str, str] | None) -> str:

@@ -8,9 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from ..client import PackagesClient
+from ..events import RetryEvent, RetryHook
 from ..owner import Owner
 from .errors import Refused, TokenProblem, UsageError
 from .render import Out
@@ -23,8 +25,10 @@ __all__ = [
     "configure_logging",
     "is_local",
     "make_client",
+    "note_if_unauthenticated",
     "owner_of",
     "resolve_token",
+    "retry_notice",
 ]
 
 _HANDLER = "aiogh-packages-cli"
@@ -86,8 +90,45 @@ def make_client(args: argparse.Namespace, token: str | None) -> PackagesClient:
         max_wait=args.max_wait,
         max_tries=args.max_tries,
         timeout=args.timeout,
-        write_interval=args.write_interval,
+        write_interval=getattr(args, "write_interval", 1.0),  # read-only commands lack it
+        on_retry=retry_notice(sys.stderr, args.max_tries) if args.verbose == 0 else None,
     )
+
+
+def retry_notice(stream: TextIO, max_tries: int) -> RetryHook | None:
+    """A hook that prints one line per retry on ``stream``, or None when it is no terminal.
+
+    ``-v`` logs retries instead, so the hook is only used without it.
+    """
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+
+    def notice(event: RetryEvent) -> None:
+        stream.write(
+            f"\r\x1b[2Kretrying {event.method} {event.url}: {event.reason} "
+            f"(attempt {event.attempt} of {max_tries} failed; next in {event.delay_s:.1f} s)\n"
+        )
+        stream.flush()
+
+    return notice
+
+
+def note_if_unauthenticated(out: Out, token: str | None, count: int) -> None:
+    """Warn when an empty answer came to a request without a token.
+
+    GitHub itself answers 401 without a token, even for public packages
+    (https://docs.github.com/rest/packages/packages), so an empty list from a test server
+    is no sign of what GitHub would list.
+    """
+    if token is None and count == 0:
+        out.warn(
+            "the request was unauthenticated (no --token, GITHUB_TOKEN or GH_TOKEN): GitHub "
+            "answers 401 to the Packages API without a token, so this empty answer says "
+            "nothing about what a token would list"
+        )
 
 
 def configure_logging(verbosity: int) -> None:
