@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from aiogh_packages._cli.actions import output_block
-from aiogh_packages.testing import FakeGitHub, Fault, Store
+from aiogh_packages.testing import FakeGitHub, Fault, Store, add_multiarch_demo
 
 CLI = (sys.executable, "-m", "aiogh_packages")
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,3 +193,21 @@ def test_output_block_survives_a_value_with_newlines_and_equals() -> None:
     assert block == f"failures<<EOF_abc\n{value}\nEOF_abc\n"
     with pytest.raises(ValueError, match="delimiter"):
         output_block("x", "EOF_abc", "EOF_abc")
+
+
+def test_validate_in_actions_summarises_and_annotates_broken_images(tmp_path: Path) -> None:
+    """validate: a summary table of broken images, ::error:: per image, a broken count output."""
+    store = Store()
+    store.add_org("acme")
+    images = add_multiarch_demo(store, "acme")
+    step = Step(tmp_path)
+    with FakeGitHub.in_thread(store=store) as gh:
+        done = step.run(gh, "validate", "--org", "acme", "--type", "container", "web-app")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[0] == f"::add-mask::{TOKEN}"
+    summary = step.summary.read_text(encoding="utf-8")
+    assert summary.startswith("## aiogh-packages validate\n")
+    assert "**Broken images of `web-app` (2)**" in summary and images["ghost"].index in summary
+    errors = [line for line in done.stderr.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 2 and all("web-app: broken image" in e for e in errors)
+    assert step.outputs()["broken"] == "2"
