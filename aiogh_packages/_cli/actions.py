@@ -121,7 +121,8 @@ def report_prune(
         for version_id, reason in report.failed:
             command(out, "error", f"{name}: failed to delete version {version_id}: {reason}")
     reports = [r for _, r in plans]
-    journal = args.journal if args.journal and not args.dry_run else ""
+    written = args.journal and not args.dry_run and Path(args.journal).is_file()
+    journal = args.journal if written else ""  # "": nothing to upload
     titles = [(f"{args.package_type} package `{name}` ({owner})", r) for name, r in plans]
     _append_summary(environ, summary.prune_summary(titles, dry_run=args.dry_run, journal=journal))
     write_outputs(environ, {
