@@ -105,8 +105,9 @@ def test_bad_input_is_refused_naming_it(name: str, value: str) -> None:
 
 def test_each_input_travels_as_an_environment_variable() -> None:
     """The prune step maps every input (the token as GITHUB_TOKEN) through env:."""
-    env = PRUNE_STEP["env"]
+    env = dict(PRUNE_STEP["env"])
     assert env.pop("GITHUB_TOKEN") == "${{ inputs.token }}"
+    assert env.pop("AIOGH_PACKAGES_PYTHON") == "${{ steps.install.outputs.python }}"
     assert env == {
         env_name(name): f"${{{{ inputs.{name} }}}}" for name in INPUTS if name != "token"
     }
@@ -139,6 +140,7 @@ def test_install_step_handles_bin_and_scripts_and_installs_the_checkout() -> Non
     assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
     assert '"$venv/Scripts"' in install["run"] and '"$venv/bin"' in install["run"]
     assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH"' in install["run"]
+    assert 'echo "python=$bin/python" >> "$GITHUB_OUTPUT"' in install["run"]
 
 
 def _example() -> dict[Any, Any]:
