@@ -211,3 +211,15 @@ def test_validate_in_actions_summarises_and_annotates_broken_images(tmp_path: Pa
     errors = [line for line in done.stderr.splitlines() if line.startswith("::error::")]
     assert len(errors) == 2 and all("web-app: broken image" in e for e in errors)
     assert step.outputs()["broken"] == "2"
+
+
+def test_empty_summary_tables_say_none(server: FakeGitHub, tmp_path: Path) -> None:
+    """A dry run's summary says no version was deleted, retained or failed, without empty tables."""
+    step = Step(tmp_path)
+    done = step.run(server, "prune", *TARGET, "--tag-state", "untagged", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    summary = step.summary.read_text(encoding="utf-8")
+    assert "dry run: nothing was deleted" in summary
+    for title in ("Deleted", "Retained", "Failed"):
+        assert f"**{title} (0)**: none" in summary
+    assert step.outputs()["journal"] == ""

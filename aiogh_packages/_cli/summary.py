@@ -18,6 +18,8 @@ def _cell(text: object) -> str:
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     """A titled Markdown table; inside ``<details>`` when it has more than COLLAPSE_ROWS rows."""
+    if not rows:
+        return [f"**{title} (0)**: none", ""]
     body = [
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
