@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from aiogh_packages import PackagesClient
+from aiogh_packages._cli.session import gh_auth_token
 from aiogh_packages.testing import FakeGitHub, Store, TokenInfo
 
 CLI = (sys.executable, "-m", "aiogh_packages")
@@ -239,3 +240,25 @@ def test_logged_out_gh_gives_no_token(gh_server: FakeGitHub, tmp_path: Path) -> 
     done = cli(gh_server, "auth-status", token=None, env=env)
     assert done.returncode == 4 and "source      none" in done.stdout
     assert all("authorization" not in r.headers for r in gh_server.requests)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shebang script stands in for gh")
+def test_a_hung_gh_is_killed_after_its_timeout_and_gives_no_token(tmp_path: Path) -> None:
+    """gh auth token that never answers: killed at the timeout, no token."""
+    env = _fake_gh(tmp_path, "import time\ntime.sleep(120)")
+    assert gh_auth_token("https://api.github.com", env, timeout_s=0.5) is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shebang script stands in for gh")
+def test_gh_is_asked_for_the_enterprise_host(tmp_path: Path) -> None:
+    """For GitHub Enterprise Server gh is asked with --hostname; for github.com without."""
+    env = _fake_gh(tmp_path, "print('gho_' + '-'.join(sys.argv[1:]))")
+    assert (
+        gh_auth_token("https://ghe.example/api/v3", env) == "gho_auth-token---hostname-ghe.example"
+    )
+    assert gh_auth_token("https://api.github.com", env) == "gho_auth-token"
+
+
+def test_no_gh_on_path_gives_no_token(tmp_path: Path) -> None:
+    """Without a gh executable on PATH nothing is run and there is no token."""
+    assert gh_auth_token("https://api.github.com", {"PATH": str(tmp_path)}) is None

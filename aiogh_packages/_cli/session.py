@@ -74,11 +74,13 @@ def resolve_token_source(
     return (token, TOKEN_SOURCES[3]) if token else (None, None)
 
 
-def gh_auth_token(base_url: str, environ: Mapping[str, str] = os.environ) -> str | None:
+def gh_auth_token(
+    base_url: str, environ: Mapping[str, str] = os.environ, *, timeout_s: float = GH_TIMEOUT_S
+) -> str | None:
     """The token of a logged-in ``gh`` CLI for ``base_url``'s host; None without one.
 
-    Runs ``gh auth token`` (``--hostname`` for GitHub Enterprise Server) with a timeout of
-    :data:`GH_TIMEOUT_S`; a missing, hung or logged-out ``gh`` gives None.
+    Runs ``gh auth token`` (``--hostname`` for GitHub Enterprise Server) for at most
+    ``timeout_s``; a missing, hung or logged-out ``gh`` gives None.
     """
     gh = shutil.which("gh", path=environ.get("PATH"))
     if gh is None:
@@ -87,7 +89,7 @@ def gh_auth_token(base_url: str, environ: Mapping[str, str] = os.environ) -> str
     words = [] if base_url == DEFAULT_BASE_URL or not host else ["--hostname", host]
     try:
         done = subprocess.run(
-            [gh, "auth", "token", *words], capture_output=True, text=True, timeout=GH_TIMEOUT_S,
+            [gh, "auth", "token", *words], capture_output=True, text=True, timeout=timeout_s,
             env=dict(environ), stdin=subprocess.DEVNULL, check=False,
         )  # fmt: skip
     except (OSError, subprocess.TimeoutExpired):
