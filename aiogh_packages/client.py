@@ -35,7 +35,7 @@ from ._transport import AiohttpTransport
 from ._version import __version__
 from .budget import LocalRateBudget, RateBudget
 from .cache import ETagCache, MemoryETagCache
-from .errors import AuthError
+from .errors import AuthError, ForbiddenError
 from .events import Clock, RetryHook, Sleep, WaitHook
 from .fanout import FanOut, fan_out
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
@@ -243,10 +243,12 @@ class PackagesClient:
     async def auth_status(self, required_scopes: Iterable[str] = ("read:packages",)) -> AuthStatus:
         """Check who the token belongs to and whether it can use the Packages API.
 
-        Sends one ``GET /user``. A missing token, a 401, a fine-grained token or missing
-        classic scopes (``read:packages``; add ``delete:packages`` to delete and
-        ``write:packages`` to restore) are reported in ``problems`` rather than raised, so a
-        service can check at start-up and fail fast with a clear message.
+        Sends one ``GET /user``. The kind comes from the token's prefix (never its length);
+        ``abilities`` says what it can and cannot do, each with a reason and a fix. A missing
+        token, a 401, a fine-grained token or missing classic scopes (``read:packages``; add
+        ``delete:packages`` to delete and ``write:packages`` to restore) are reported in
+        ``problems`` rather than raised, so a service can check at start-up and fail fast.
+        An Actions or App token (``ghs_``) has no login: ``GET /user`` refuses it with 403.
 
         Raises:
             PackagesError: for faults other than a refused token (network, 5xx, ...).
@@ -258,10 +260,11 @@ class PackagesClient:
         url = self._http.url("/user")
         try:
             resp = await self._http.request("GET", url, template="/user", max_wait_s=self._max_wait)
-        except AuthError as exc:
+        except (AuthError, ForbiddenError) as exc:  # 403: an Actions/App token is no user
             return evaluate_token(
                 kind=kind, login=None, scopes_header=None, required_scopes=needed,
                 rate_limit=RateLimit.from_headers(exc.headers),
+                user_forbidden=isinstance(exc, ForbiddenError),
             )  # fmt: skip
         user = decode(ops.USER, resp.body, endpoint="GET /user", method="GET", url=url)
         return evaluate_token(

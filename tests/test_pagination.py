@@ -216,7 +216,12 @@ async def test_adaptive_prefetch_widens_while_the_consumer_waits_on_the_network(
 
 
 async def test_adaptive_prefetch_stays_narrow_for_a_consumer_slower_than_the_network() -> None:
-    """When every page is ready before it is wanted, no more than two are ever in flight."""
+    """When every page is ready before it is wanted, the window never opens wide.
+
+    The first page is always waited for; on a loaded machine that wait can look like network
+    time and widen the window once (2 -> 4), never further. A fixed window of
+    ``max_concurrency`` (8) would have all five later pages in flight at once.
+    """
     async with FakeGitHub(store=_store(60)) as server, make_client(server) as gh:
         server.latency_s = 0.005
         ids = []
@@ -224,7 +229,7 @@ async def test_adaptive_prefetch_stays_narrow_for_a_consumer_slower_than_the_net
             ids += [p.id for p in page.items]
             await asyncio.sleep(0.1)  # the consumer's own work, far longer than a round trip
         assert ids == sorted(ids) and len(ids) == 60
-        assert server.max_in_flight <= 2
+        assert server.max_in_flight <= 4
 
 
 async def test_fixed_prefetch_window_is_used_from_the_start() -> None:

@@ -14,7 +14,7 @@ from ..client import DEFAULT_BASE_URL, PackagesClient
 from ..errors import NotFoundAfterRetryError, NotFoundError
 from ..models import Package, PackageVersion
 from ..pagination import Listing
-from . import ops
+from . import doctor, ops
 from .errors import ExitCode, Missing, in_cli_terms
 from .render import (
     PACKAGE_HEADER,
@@ -52,7 +52,7 @@ _KINDS: dict[TokenKind, str] = {
     "classic": "personal access token (classic)",
     "fine-grained": "fine-grained personal access token",
     "oauth": "OAuth app token",
-    "installation": "GitHub App installation token (an Actions GITHUB_TOKEN is one)",
+    "installation": "Actions GITHUB_TOKEN or GitHub App installation token",
     "user-to-server": "GitHub App user-to-server token",
     "unknown": "unrecognised prefix (not ghp_, github_pat_, gho_, ghs_ or ghu_)",
     "none": "none",
@@ -262,10 +262,11 @@ def _abilities(status: AuthStatus) -> str:
     )
 
 
-def _auth_fields(status: AuthStatus) -> list[tuple[str, str]]:
+def _auth_fields(status: AuthStatus, source: str) -> list[tuple[str, str]]:
     return [
         ("login", status.login or "-"),
         ("token", _KINDS.get(status.kind, status.kind)),
+        ("source", source),
         ("scopes", ", ".join(status.scopes) or "-"),
         ("can", _abilities(status)),
         ("rate limit", rate_limit_line(status.rate_limit)),
@@ -278,11 +279,14 @@ async def auth_status(args: argparse.Namespace, out: Out, token: str | None) -> 
     required = tuple(dict.fromkeys(("read:packages", *args.require)))
     async with make_client(args, token) as gh:
         status = await gh.auth_status(required)
+    source = doctor.token_source(args, token)
     if args.json:
         problems = [in_cli_terms(problem) for problem in status.problems]
-        out.json({**msgspec.to_builtins(status), "problems": problems, "ok": status.ok})
+        document = {**msgspec.to_builtins(status), "problems": problems, "ok": status.ok}
+        out.json({**document, "source": source})
     else:
-        _fields(out, _auth_fields(status))
+        _fields(out, _auth_fields(status, source))
+        out.lines(doctor.ability_lines(status))
         for problem in status.problems:
             out.line(f"  {out.style('problem:', 'red', 'bold')} {in_cli_terms(problem)}")
     return ExitCode.OK if status.ok else ExitCode.AUTH

@@ -134,7 +134,9 @@ async def demo(args: argparse.Namespace, out: Out, token: str | None) -> int:
         _heading(out, "Rate limit, as the last response reported it")
         out.line(f"{len(server.requests)} requests sent; {rate_limit_line(gh.rate_limit)}")
     out.line()
-    out.line("Next, against GitHub (token from --token, GITHUB_TOKEN or GH_TOKEN):")
+    out.line(
+        "Next, against GitHub (token from --token, GITHUB_TOKEN, GH_TOKEN or `gh auth token`):"
+    )
     out.line("  aiogh-packages packages --user NAME --type container")
     out.line("  aiogh-packages --help    (every command, option and exit code)")
     return ExitCode.OK

@@ -56,7 +56,9 @@ def _number(
 def _connection_options(common: argparse.ArgumentParser, *, writes: bool) -> None:
     """The shared options; ``writes`` adds --write-interval (commands that send writes)."""
     conn = common.add_argument_group("connection")
-    conn.add_argument("--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN)")
+    conn.add_argument(
+        "--token", help="API token (default: $GITHUB_TOKEN, else $GH_TOKEN, else `gh auth token`)"
+    )
     conn.add_argument(
         "--base-url",
         default=default_base_url(),

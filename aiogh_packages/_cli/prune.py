@@ -26,7 +26,7 @@ from ..retention import (
     load_journal,
     resume_from_journal,
 )
-from . import ops
+from . import actions, doctor, ops
 from .commands import shell_hint
 from .errors import ExitCode, Refused, UsageError
 from .render import Out, Progress, age, table
@@ -246,12 +246,18 @@ def _say_interrupted(out: Out, args: argparse.Namespace, deleted: int, total: in
 
 async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``prune``: show the plans; unless ``--dry-run``, confirm once, delete and report."""
+    with actions.step(args, out, token):
+        return await _prune(args, out, token)
+
+
+async def _prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
     if args.resume:
         return await _resume(args, out, token)
     _check_selection(args)
     owner, policy = owner_of(args), policy_from_args(args)
     now = datetime.now(timezone.utc)
     async with make_client(args, token) as gh:
+        await doctor.check_prune_token(gh, args, owner, token)
         names = await _package_names(gh, owner, args)
         plans = [
             (name, await ops.plan(gh, owner, args.package_type, name, policy, now))
@@ -278,6 +284,7 @@ def _finish(
     applied: bool,
 ) -> int:
     reports = [r for _, r in plans]
+    actions.report_prune(args, out, str(owner), plans)
     if args.json:
         docs = [_document(args, owner, name, r) for name, r in plans]
         out.json(docs[0] if len(docs) == 1 else {"packages": docs})

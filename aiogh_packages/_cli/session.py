@@ -6,12 +6,14 @@ import argparse
 import ipaddress
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from ..client import PackagesClient
+from ..client import DEFAULT_BASE_URL, PackagesClient
 from ..events import RetryEvent, RetryHook
 from ..owner import Owner
 from .errors import Refused, TokenProblem, UsageError
@@ -28,13 +30,18 @@ __all__ = [
     "note_if_unauthenticated",
     "owner_of",
     "resolve_token",
+    "resolve_token_source",
     "retry_notice",
 ]
 
+TOKEN_SOURCES = ("--token", "GITHUB_TOKEN", "GH_TOKEN", "gh auth token")
+GH_TIMEOUT_S = 10.0
+
 _HANDLER = "aiogh-packages-cli"
 _NO_TOKEN = (
-    "no token for {host}: pass --token TOKEN, or set GITHUB_TOKEN or GH_TOKEN (a personal "
-    "access token (classic) with read:packages; delete:packages to delete)"
+    "no token for {host}: pass --token TOKEN, set GITHUB_TOKEN or GH_TOKEN, or log in with "
+    "'gh auth login' (a personal access token (classic) with read:packages; delete:packages "
+    "to delete)"
 )
 
 
@@ -52,11 +59,47 @@ def owner_of(args: argparse.Namespace) -> Owner:
 
 
 def resolve_token(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> str | None:
-    """``--token``, else ``$GITHUB_TOKEN``, else ``$GH_TOKEN``; blank values count as unset."""
-    for candidate in (args.token, environ.get("GITHUB_TOKEN"), environ.get("GH_TOKEN")):
+    """The token from the first of :data:`TOKEN_SOURCES` that has one; blanks count as unset."""
+    return resolve_token_source(args, environ)[0]
+
+
+def resolve_token_source(
+    args: argparse.Namespace, environ: Mapping[str, str] = os.environ
+) -> tuple[str | None, str | None]:
+    """``(token, source)``: ``--token``, ``$GITHUB_TOKEN``, ``$GH_TOKEN``, then ``gh auth token``.
+
+    The source is one of :data:`TOKEN_SOURCES` (None with no token); it is shown, the token never.
+    """
+    given = (args.token, environ.get("GITHUB_TOKEN"), environ.get("GH_TOKEN"))
+    for source, candidate in zip(TOKEN_SOURCES, given, strict=False):
         if candidate and candidate.strip():
-            return str(candidate).strip()
-    return None
+            return str(candidate).strip(), source
+    token = gh_auth_token(args.base_url, environ)
+    return (token, TOKEN_SOURCES[3]) if token else (None, None)
+
+
+def gh_auth_token(
+    base_url: str, environ: Mapping[str, str] = os.environ, *, timeout_s: float = GH_TIMEOUT_S
+) -> str | None:
+    """The token of a logged-in ``gh`` CLI for ``base_url``'s host; None without one.
+
+    Runs ``gh auth token`` (``--hostname`` for GitHub Enterprise Server) for at most
+    ``timeout_s``; a missing, hung or logged-out ``gh`` gives None.
+    """
+    gh = shutil.which("gh", path=environ.get("PATH"))
+    if gh is None:
+        return None
+    host = urlsplit(base_url).hostname
+    words = [] if base_url == DEFAULT_BASE_URL or not host else ["--hostname", host]
+    try:
+        done = subprocess.run(
+            [gh, "auth", "token", *words], capture_output=True, text=True, timeout=timeout_s,
+            env=dict(environ), stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    token = done.stdout.strip()
+    return token if done.returncode == 0 and token and token.isprintable() else None
 
 
 def is_local(base_url: str) -> bool:

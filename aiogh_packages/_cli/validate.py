@@ -10,6 +10,7 @@ from .._sansio.registry_wire import default_registry_url
 from ..images import validate_package
 from ..owner import Owner
 from ..registry import RegistryClient
+from . import actions
 from .errors import ExitCode
 from .render import Out
 from .session import make_client, owner_of
@@ -26,6 +27,11 @@ def _owner(args: argparse.Namespace) -> Owner:
 
 async def validate(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``validate``: exit 0 when every tagged image is whole, else list the broken ones (1)."""
+    with actions.step(args, out, token):
+        return await _validate(args, out, token)
+
+
+async def _validate(args: argparse.Namespace, out: Out, token: str | None) -> int:
     if args.package_type != "container":
         raise ValueError(f"validate works on --type container, not {args.package_type!r}")
     owner = _owner(args)
@@ -43,6 +49,7 @@ async def validate(args: argparse.Namespace, out: Out, token: str | None) -> int
         ) as registry,
     ):
         broken = await validate_package(gh, registry, owner, args.package)
+    actions.report_validate(args.package, out, broken)
     if args.json:
         out.json({"ok": not broken, "broken": [msgspec.to_builtins(b) for b in broken]})
     elif not broken:
