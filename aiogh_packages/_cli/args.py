@@ -22,7 +22,8 @@ Without a subcommand, runs 'demo': the built-in fake GitHub, no token, no networ
 The token comes from --token, else GITHUB_TOKEN, else GH_TOKEN, else `gh auth token`: a
 personal access token (classic) with read:packages (delete:packages to delete,
 write:packages to restore) or an Actions GITHUB_TOKEN. The API root is --base-url, else
-$GITHUB_API_URL (what GitHub Actions sets), else https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3.
+$GITHUB_API_URL (what GitHub Actions sets), else https://api.github.com; GitHub
+Enterprise Server: https://HOST/api/v3.
 The shared options (--token, --base-url, --concurrency, ...) go before or after COMMAND.
 """
 
