@@ -3,7 +3,8 @@
 How this works
 --------------
 ``apply_retention`` lists every active version of one package (all pages), asks the pure
-planner (``plan_retention``) which to delete and, unless ``dry_run``, hands the plan to
+planner (``plan_retention``; for a container package with a ``registry``, ``plan_images``
+on the package's image graph) which to delete and, unless ``dry_run``, hands the plan to
 ``apply_plan``. Both work against :class:`VersionStore`, the four owner-generic version
 operations of :class:`~aiogh_packages.PackagesClient` (so its write spacing, points budget and
 rate-limit handling apply), or any in-memory stand-in.
@@ -11,7 +12,8 @@ rate-limit handling apply), or any in-memory stand-in.
 ``apply_plan`` deletes the planned versions oldest first, one after another. For each:
 
 1. **re-check** (unless ``recheck=False``): one GET; a version gone meanwhile is
-   ``already_gone``, one whose tags or name now make the policy keep it is ``changed``;
+   ``already_gone``, one whose tags or name now make the policy keep it is ``changed``
+   (a ``cascade`` child: one now tagged or protected, or whose image was not deleted);
 2. **write ahead**: the journal gets a ``pending`` line, fsynced, *before* the DELETE;
 3. the DELETE, then its outcome line: ``deleted``, ``already_gone`` (404), ``retained``
    (GitHub keeps it by rule: the last version, a popular public version; with GitHub's
@@ -30,13 +32,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Literal, Protocol, cast
 
 import msgspec
 
+from ._sansio.image_plan import plan_images
+from ._sansio.images import ImageVersion, Unreadable, build_graph
+from ._sansio.registry_wire import Manifest
 from ._sansio.retention_plan import (
     Decision,
     PlannedVersion,
@@ -46,6 +51,7 @@ from ._sansio.retention_plan import (
     is_github_refusal,
     plan_retention,
 )
+from ._sansio.retention_plan import _protection as _recheck_protection
 from ._sansio.retention_plan import recheck as _recheck
 from ._sansio.routes import OwnerKind
 from .errors import (
@@ -64,6 +70,7 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "JournalPlan",
+    "ManifestReader",
     "Outcome",
     "RestoreReport",
     "RetentionLimitError",
@@ -120,6 +127,16 @@ class VersionStore(Protocol):
         self, owner: Owner, package_type: PackageType, package_name: str, package_version_id: int
     ) -> None:
         """Restore one deleted version."""
+        ...
+
+
+class ManifestReader(Protocol):
+    """Where container manifests come from; :class:`~aiogh_packages.RegistryClient` is one."""
+
+    async def get_manifests(
+        self, owner: Owner | str, package: str, digests: Iterable[str]
+    ) -> Mapping[str, Manifest | Unreadable]:
+        """Each digest's manifest, or an ``Unreadable`` saying why not."""
         ...
 
 
@@ -259,19 +276,48 @@ async def apply_retention(
     limit: int | None = None,
     recheck: bool = True,
     api_url: str | None = None,
+    registry: ManifestReader | None = None,
 ) -> RetentionReport:
-    """List, plan and (unless ``dry_run``) delete; see the module docstring and ``apply_plan``."""
+    """List, plan and (unless ``dry_run``) delete; see the module docstring and ``apply_plan``.
+
+    For a container package, pass ``registry`` (a :class:`~aiogh_packages.RegistryClient`,
+    or any :class:`ManifestReader`) to plan by image: its manifests are read
+    (each digest once) and untagged platform images, attestations and signatures are kept
+    while a kept image needs them. Without one, no untagged container version is deleted.
+
+    Raises:
+        ValueError: a ``registry`` with the authenticated user as owner (the registry path
+            needs the login: pass ``Owner.user(login)``), or an invalid argument.
+    """
     _check_count("max_deletions", max_deletions)
+    if registry is not None and package_type == "container" and owner.name is None:
+        raise ValueError("the registry needs the owner's login: use Owner.user(name), not 'me'")
     listing = store.iter_package_versions(owner, package_type, package_name)
     versions = [v async for v in listing]
     moment = now or datetime.now(timezone.utc)
-    plan = plan_retention(versions, policy, now=moment, package_type=package_type)
+    if registry is not None and package_type == "container":
+        plan = await _plan_by_image(registry, owner, package_name, versions, policy, moment)
+    else:
+        plan = plan_retention(versions, policy, now=moment, package_type=package_type)
     if dry_run:
         return RetentionReport(plan=plan, dry_run=True)
     return await apply_plan(
         store, owner, package_type, package_name, plan, max_deletions=max_deletions,
         journal=journal, on_progress=on_progress, limit=limit, recheck=recheck, api_url=api_url,
     )  # fmt: skip
+
+
+async def _plan_by_image(
+    registry: ManifestReader,
+    owner: Owner,
+    package_name: str,
+    versions: list[PackageVersion],
+    policy: RetentionPolicy,
+    now: datetime,
+) -> RetentionPlan:
+    images = [ImageVersion(digest=v.name, tags=v.tags, id=v.id) for v in versions]
+    manifests = await registry.get_manifests(owner, package_name, [i.digest for i in images])
+    return plan_images(versions, policy, build_graph(images, manifests), now=now)
 
 
 def _check_count(name: str, value: object) -> None:
@@ -372,6 +418,7 @@ class _Applier:
         self.policy, self.hook, self.recheck = policy, hook, recheck
         self.outcomes: list[VersionOutcome] = []
         self.stopped: str | None = None
+        self.kept_images: set[int] = set()  # tried, but not deleted: their children stay
         self.current: PackageVersion  # the version being worked on, as last fetched
 
     def write(self, record: JournalPlan | JournalEntry) -> None:
@@ -384,8 +431,13 @@ class _Applier:
     async def one(self, item: PlannedVersion) -> bool:
         """Re-check and delete one version; False when the run must stop."""
         self.current = item.version
+        stays = [i for i in item.goes_with if i in self.kept_images]
+        if stays:
+            reason = f"its image {stays[0]} was not deleted, so it still needs this version"
+            self._record(item, "changed", reason)
+            return True
         try:
-            outcome, reason = await self._attempt(item.version)
+            outcome, reason = await self._attempt(item)
         except APIError as exc:
             outcome, reason = _classify(exc)
             if outcome == "failed" and _stops(exc):
@@ -398,15 +450,15 @@ class _Applier:
         self._record(item, outcome, reason)
         return True
 
-    async def _attempt(self, v: PackageVersion) -> tuple[Outcome, str]:
+    async def _attempt(self, item: PlannedVersion) -> tuple[Outcome, str]:
         s = self.section
-        args = (s.owner, s.package_type, s.package_name, v.id)
+        args = (s.owner, s.package_type, s.package_name, item.version.id)
         if self.recheck:
             try:
                 self.current = await self.store.get_package_version(*args)
             except NotFoundError:
                 return "already_gone", "not found when re-checked before its DELETE"
-            verdict = _recheck(self.current, self.policy) if self.policy is not None else None
+            verdict = self._verdict(item)
             if verdict is not None:
                 return "changed", f"changed since the plan: {verdict[1]}"
         self.write(s.entry(self.current, "pending"))
@@ -418,7 +470,19 @@ class _Applier:
             return "already_gone", "GitHub answered 404: already deleted"
         return "deleted", ""
 
+    def _verdict(self, item: PlannedVersion) -> tuple[str, str] | None:
+        """Why the policy would now keep the freshly fetched version, or None."""
+        if self.policy is None:
+            return None
+        if item.rule != "cascade":
+            return _recheck(self.current, self.policy)
+        if self.current.tags:
+            return "tagged", f"it is now tagged {', '.join(self.current.tags)}"
+        return _recheck_protection(self.current, self.policy)
+
     def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:
+        if item.version.id and outcome not in ("deleted", "already_gone"):
+            self.kept_images.add(item.version.id)
         status = cast(JournalStatus, outcome)  # never not_attempted: only tried versions
         self.write(self.section.entry(self.current, status, reason))
         self.outcomes.append(VersionOutcome(id=item.version.id, outcome=outcome, reason=reason))

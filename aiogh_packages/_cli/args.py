@@ -216,6 +216,7 @@ def _add_prune(parser: argparse.ArgumentParser) -> None:
         "--package-glob", metavar="GLOB", help="every package of the owner whose name matches"
     )
     _add_policy(parser)
+    _add_images(parser)
     _add_confirmation(parser, "delete")
     run = parser.add_argument_group("apply")
     run.add_argument(
@@ -248,6 +249,40 @@ def _add_prune(parser: argparse.ArgumentParser) -> None:
         help="finish the interrupted run a journal records (no other selection needed)",
     )
     _add_formats(parser, jsonl=False)
+
+
+def _add_registry(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--registry-url", metavar="URL", help="registry (default: beside --base-url)"
+    )
+    parser.add_argument("--manifest-cache", metavar="DIR", help="keep manifests in DIR across runs")
+
+
+def _add_images(parser: argparse.ArgumentParser) -> None:
+    images = parser.add_argument_group(
+        "container images (--type container; read from the registry)"
+    )
+    _add_registry(images)
+    images.add_argument(
+        "--grace",
+        type=_duration,
+        default=parse_duration("1h"),
+        metavar="DURATION",
+        help="keep untagged versions younger than this: their index may be in flight (default 1h)",
+    )
+    for flag, what in (
+        ("--delete-orphans", "attestations and signatures whose image is gone"),
+        ("--delete-ghost-images", "indexes none of whose platform versions exist"),
+        ("--delete-partial-images", "indexes some of whose platform versions are missing"),
+    ):
+        images.add_argument(flag, action="store_true", help=f"also delete {what}")
+    images.add_argument(
+        "--untag",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="remove matching tags from images that keep another tag (repeatable)",
+    )
 
 
 def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:

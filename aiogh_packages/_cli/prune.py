@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import datetime, timezone
 from fnmatch import fnmatchcase
@@ -18,17 +19,20 @@ from .._sansio.retention_plan import (
 )
 from ..client import PackagesClient
 from ..owner import Owner as PublicOwner
+from ..registry import RegistryClient
 from ..retention import (
     JournalEntry,
     RestoreReport,
     RetentionReport,
     VersionOutcome,
+    apply_retention,
     load_journal,
     resume_from_journal,
 )
 from . import ops
 from .commands import shell_hint
 from .errors import ExitCode, Refused, UsageError
+from .prune_images import check_image_flags, open_registry
 from .render import Out, Progress, age, table
 from .session import Owner, confirm, make_client, owner_of
 
@@ -75,7 +79,9 @@ def policy_from_args(args: argparse.Namespace) -> RetentionPolicy:
         exclude_tags=tuple(args.exclude_tag), protect_ids=frozenset(args.protect_id),
         protect_names=tuple(args.protect_name), protect_tags=tuple(args.protect_tag),
         version_ids=frozenset(args.version_ids), prerelease_only=args.prerelease_only,
-        pattern_syntax="regex" if args.regex else "glob",
+        pattern_syntax="regex" if args.regex else "glob", grace=args.grace,
+        delete_orphans=args.delete_orphans, delete_ghost_images=args.delete_ghost_images,
+        delete_partial_images=args.delete_partial_images,
     )  # fmt: skip
 
 
@@ -93,10 +99,25 @@ def _plan_row(item: PlannedVersion) -> tuple[str, ...]:
     return str(v.id), short_name(v.name), tags, age(item.age), str(item.decision), item.rule
 
 
+def _image_row(item: PlannedVersion, cascades: Counter[int]) -> tuple[str, ...]:
+    going = cascades[item.version.id]
+    return (*_plan_row(item), item.role or "-", f"+{going}" if going else "-")
+
+
 def plan_lines(report: RetentionReport, out: Out) -> list[str]:
-    """The plan as a table (ID, NAME, TAGS, AGE, DECISION, RULE) and a one-line summary."""
+    """The plan as a table (ID, NAME, TAGS, AGE, DECISION, RULE) and a one-line summary.
+
+    A container plan made by image adds ROLE and WITH: how many child versions go with
+    each deleted image.
+    """
     plan = report.plan
-    lines = table(PLAN_HEADER, map(_plan_row, plan.items), out.style, paint=_DECISION_COLOURS)
+    if any(item.role for item in plan.items):
+        cascades = Counter(i for item in plan.items for i in item.goes_with)
+        rows = [_image_row(item, cascades) for item in plan.items]
+        header: tuple[str, ...] = (*PLAN_HEADER, "ROLE", "WITH")
+    else:
+        rows, header = [_plan_row(item) for item in plan.items], PLAN_HEADER
+    lines = table(header, rows, out.style, paint=_DECISION_COLOURS)
     rules = Counter(item.rule for item in plan.to_keep)
     kept = ", ".join(f"{rule} {count}" for rule, count in rules.most_common())
     summary = f"plan: delete {len(plan.to_delete)}, keep {len(plan.to_keep)}"
@@ -195,6 +216,21 @@ async def _package_names(gh: PackagesClient, owner: Owner, args: argparse.Namesp
     return names
 
 
+async def _plan(
+    gh: PackagesClient,
+    registry: RegistryClient | None,
+    owner: Owner,
+    args: argparse.Namespace,
+    name: str,
+    policy: RetentionPolicy,
+    now: datetime,
+) -> RetentionReport:
+    """List one package and plan it (by image, for a container with a registry)."""
+    return await apply_retention(
+        gh, owner, args.package_type, name, policy, dry_run=True, now=now, registry=registry
+    )
+
+
 def _show_plans(
     out: Out, args: argparse.Namespace, owner: Owner, plans: list[tuple[str, RetentionReport]]
 ) -> None:
@@ -249,13 +285,16 @@ async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
     if args.resume:
         return await _resume(args, out, token)
     _check_selection(args)
+    check_image_flags(args)
     owner, policy = owner_of(args), policy_from_args(args)
     now = datetime.now(timezone.utc)
-    async with make_client(args, token) as gh:
+    async with make_client(args, token) as gh, contextlib.AsyncExitStack() as stack:
+        registry = open_registry(args, owner, token)
+        if registry is not None:
+            await stack.enter_async_context(registry)
         names = await _package_names(gh, owner, args)
         plans = [
-            (name, await ops.plan(gh, owner, args.package_type, name, policy, now))
-            for name in names
+            (name, await _plan(gh, registry, owner, args, name, policy, now)) for name in names
         ]
         _show_plans(out, args, owner, plans)
         count = _check_cap(args, [r for _, r in plans]) if not args.dry_run else 0
