@@ -13,7 +13,8 @@ rate-limit handling apply), or any in-memory stand-in.
 
 1. **re-check** (unless ``recheck=False``): one GET; a version gone meanwhile is
    ``already_gone``, one whose tags or name now make the policy keep it is ``changed``
-   (a ``cascade`` child: one now tagged or protected, or whose image was not deleted);
+   (by-image rules re-check protection only; a ``cascade`` child also a new tag, and it
+   is skipped when its image was not deleted);
 2. **write ahead**: the journal gets a ``pending`` line, fsynced, *before* the DELETE;
 3. the DELETE, then its outcome line: ``deleted``, ``already_gone`` (404), ``retained``
    (GitHub keeps it by rule: the last version, a popular public version; with GitHub's
@@ -90,6 +91,9 @@ JournalStatus = Literal["pending", "deleted", "already_gone", "retained", "chang
 ProgressHook = Callable[[PlannedVersion, str], None]
 """Called after each planned deletion with its outcome (an :data:`Outcome`)."""
 
+# Rules that delete a version whatever the selection says: only protection (and, for a
+# child going with its image, a new tag) keeps it at the re-check.
+_BY_IMAGE = frozenset({"cascade", "orphan", "ghost-image", "partial-image"})
 _TOKEN_ADVICE = (
     "the token needs delete:packages (classic) or the package's admin role; "
     "nothing further was sent"
@@ -474,9 +478,9 @@ class _Applier:
         """Why the policy would now keep the freshly fetched version, or None."""
         if self.policy is None:
             return None
-        if item.rule != "cascade":
+        if item.rule not in _BY_IMAGE:
             return _recheck(self.current, self.policy)
-        if self.current.tags:
+        if item.rule == "cascade" and self.current.tags:
             return "tagged", f"it is now tagged {', '.join(self.current.tags)}"
         return _recheck_protection(self.current, self.policy)
 
