@@ -71,6 +71,7 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "JournalPlan",
+    "JournalUntag",
     "ManifestReader",
     "Outcome",
     "RestoreReport",
@@ -79,6 +80,7 @@ __all__ = [
     "VersionOutcome",
     "VersionStore",
     "apply_plan",
+    "append_to_journal",
     "apply_retention",
     "load_journal",
     "read_journal",
@@ -192,17 +194,47 @@ class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record",
         return Owner(self.owner_kind, self.owner)
 
 
+class JournalUntag(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="untag"):
+    """A tag moved off an image (``prune --untag``), with what undo needs to move it back.
+
+    ``pending`` is written before the tag moves; ``untagged`` once the placeholder version
+    is deleted. ``manifest`` is the image's manifest exactly as the registry stored it.
+    """
+
+    owner_kind: OwnerKind
+    owner: str | None
+    package_name: str
+    version_id: int
+    tag: str
+    digest: str
+    media_type: str
+    manifest: str
+    status: Literal["pending", "untagged", "failed"] = "pending"
+    placeholder: str | None = None
+    placeholder_id: int | None = None
+    reason: str | None = None
+    at: datetime | None = None
+    api_url: str | None = None
+
+    @property
+    def owner_value(self) -> Owner:
+        """The untag's owner as an :class:`~aiogh_packages.Owner`."""
+        return Owner(self.owner_kind, self.owner)
+
+
 class Journal(msgspec.Struct, frozen=True, kw_only=True):
     """A journal's complete lines, and the torn last line if a crash left one."""
 
     plans: tuple[JournalPlan, ...] = ()
     entries: tuple[JournalEntry, ...] = ()
     torn_tail: str | None = None
+    untags: tuple[JournalUntag, ...] = ()
 
     @property
     def api_url(self) -> str | None:
         """The API root the journal's run talked to (None for 0.1 journals)."""
         urls = [p.api_url for p in self.plans] + [e.api_url for e in self.entries]
+        urls += [u.api_url for u in self.untags]
         return next((u for u in urls if u), None)
 
 
@@ -529,6 +561,15 @@ def _stops(exc: APIError) -> bool:
     return isinstance(exc, (AuthError, ForbiddenError, RateLimitError))
 
 
+def append_to_journal(path: str | Path, record: JournalUntag) -> None:
+    """Append one record to the journal at ``path`` and make it durable (write-ahead)."""
+    with _open_journal(path) as out:
+        assert out is not None
+        out.write(msgspec.json.encode(record).decode() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+
+
 @contextlib.contextmanager
 def _open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
     if path is None:
@@ -541,10 +582,12 @@ def _open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
 _LINE = msgspec.json.Decoder()
 
 
-def _parse_line(line: str) -> JournalPlan | JournalEntry:
+def _parse_line(line: str) -> JournalPlan | JournalEntry | JournalUntag:
     data = _LINE.decode(line)
     if isinstance(data, dict) and data.get("record") == "plan":
         return msgspec.convert(data, JournalPlan)
+    if isinstance(data, dict) and data.get("record") == "untag":
+        return msgspec.convert(data, JournalUntag)
     return msgspec.convert(data, JournalEntry)
 
 
@@ -557,17 +600,22 @@ def load_journal(path: str | Path) -> Journal:
     """
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    plans: list[JournalPlan] = []
-    entries: list[JournalEntry] = []
+    records: list[JournalPlan | JournalEntry | JournalUntag] = []
+    torn = None
     for index, (number, line) in enumerate(numbered):
         try:
-            record = _parse_line(line)
+            records.append(_parse_line(line))
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             if index == len(numbered) - 1:
-                return Journal(plans=tuple(plans), entries=tuple(entries), torn_tail=line)
+                torn = line
+                break
             raise ValueError(f"{path}:{number}: not a journal line: {exc}") from exc
-        (plans if isinstance(record, JournalPlan) else entries).append(record)  # type: ignore[arg-type]
-    return Journal(plans=tuple(plans), entries=tuple(entries))
+    return Journal(
+        plans=tuple(r for r in records if isinstance(r, JournalPlan)),
+        entries=tuple(r for r in records if isinstance(r, JournalEntry)),
+        untags=tuple(r for r in records if isinstance(r, JournalUntag)),
+        torn_tail=torn,
+    )
 
 
 def read_journal(path: str | Path) -> list[JournalEntry]:

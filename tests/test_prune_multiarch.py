@@ -201,3 +201,54 @@ async def test_children_stay_when_their_image_is_tagged_between_plan_and_apply()
 def _id(store: Store, digest: str) -> int:
     """The version id of ``digest`` in acme/web-app."""
     return next(v.id for v in store.versions("acme", "container", "web-app") if v.name == digest)
+
+
+def tags_of(server: FakeGitHub, digest: str) -> tuple[str, ...]:
+    """The tags of the active version ``digest`` of acme/web-app."""
+    return next(
+        v.tags for v in server.store.versions("acme", "container", "web-app") if v.name == digest
+    )
+
+
+def test_untag_leaves_the_image_and_its_other_tags(
+    images: tuple[FakeGitHub, dict[str, MultiArchImage]], tmp_path: Path
+) -> None:
+    """--untag 'v*' moves v1 off the v1/latest image, skips single-tagged v2; all stay whole."""
+    gh, found = images
+    journal = tmp_path / "untag.jsonl"
+    done = run(gh, "prune", *TARGET, "--untag", "v*", "--yes", "--journal", str(journal))
+    assert done.returncode == 0, done.stderr
+    assert "untagged 1, failed 0" in done.stdout
+    assert tags_of(gh, found["v1"].index) == ("latest",)
+    assert tags_of(gh, found["v2"].index) == ("v2",)
+    assert set(found["v1"].all) | set(found["v2"].all) <= active(gh)
+    assert all("v1" not in v.tags for v in gh.store.versions("acme", "container", "web-app"))
+    assert run(gh, "validate", *TARGET).returncode == 0
+
+
+def test_undo_of_an_untag_puts_the_tag_back_on_the_original_digest(
+    images: tuple[FakeGitHub, dict[str, MultiArchImage]], tmp_path: Path
+) -> None:
+    """undo re-points an untagged tag at the image it was moved off (a PUT of its manifest)."""
+    gh, found = images
+    journal = tmp_path / "untag.jsonl"
+    assert (
+        run(
+            gh, "prune", *TARGET, "--untag", "latest", "--yes", "--journal", str(journal)
+        ).returncode
+        == 0
+    )
+    assert tags_of(gh, found["v1"].index) == ("v1",)
+    done = run(gh, "undo", "--journal", str(journal))
+    assert done.returncode == 0, done.stderr
+    assert "re-tagged 1, failed 0" in done.stdout
+    assert set(tags_of(gh, found["v1"].index)) == {"v1", "latest"}
+
+
+def test_untag_dry_run_moves_nothing(images: tuple[FakeGitHub, dict[str, MultiArchImage]]) -> None:
+    """--untag with --dry-run shows the tags it would remove and sends no PUT or DELETE."""
+    gh, found = images
+    done = run(gh, "prune", *TARGET, "--untag", "latest", "--dry-run")
+    assert done.returncode == 0 and "latest" in done.stdout and "no tag was moved" in done.stdout
+    assert not [r for r in gh.requests if r.method in ("PUT", "DELETE")]
+    assert set(tags_of(gh, found["v1"].index)) == {"v1", "latest"}

@@ -365,6 +365,9 @@ def _add_commands(
 
     p = command("undo", "restore every version a prune journal records (safe to re-run)")
     p.add_argument("--journal", required=True, metavar="FILE", help="the journal of a prune")
+    p.add_argument(
+        "--registry-url", metavar="URL", help="registry for untags (default: beside --base-url)"
+    )
     _add_formats(p, jsonl=False)
 
     p = command("validate", "check that every tagged container image is whole (exit 1 if not)")

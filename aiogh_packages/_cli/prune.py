@@ -32,7 +32,7 @@ from ..retention import (
 from . import ops
 from .commands import shell_hint
 from .errors import ExitCode, Refused, UsageError
-from .prune_images import check_image_flags, open_registry
+from .prune_images import check_image_flags, open_registry, retag, untag
 from .render import Out, Progress, age, table
 from .session import Owner, confirm, make_client, owner_of
 
@@ -286,13 +286,16 @@ async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
         return await _resume(args, out, token)
     _check_selection(args)
     check_image_flags(args)
-    owner, policy = owner_of(args), policy_from_args(args)
+    owner = owner_of(args)
+    policy = policy_from_args(args) if not args.untag else None
     now = datetime.now(timezone.utc)
     async with make_client(args, token) as gh, contextlib.AsyncExitStack() as stack:
         registry = open_registry(args, owner, token)
         if registry is not None:
             await stack.enter_async_context(registry)
         names = await _package_names(gh, owner, args)
+        if policy is None:
+            return await untag(args, out, gh, registry, owner, names)
         plans = [
             (name, await _plan(gh, registry, owner, args, name, policy, now)) for name in names
         ]
@@ -384,10 +387,10 @@ def _restore_summary(report: RestoreReport) -> str:
 async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``undo``: restore what a prune journal says may be deleted; exit 1 if a restore failed."""
     try:
-        recorded = load_journal(args.journal).api_url
+        journal = load_journal(args.journal)
     except FileNotFoundError:
         raise UsageError(f"no journal file {args.journal!r}") from None
-    _check_host(out, recorded, args.base_url)
+    _check_host(out, journal.api_url, args.base_url)
     hook = _RestoreProgress(out)
     async with make_client(args, token) as gh:
         try:
@@ -405,4 +408,5 @@ async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
         out.line(_restore_summary(report))
     for version_id, reason in report.failed:
         out.note(f"failed to restore {version_id}: {reason}")
-    return ExitCode.ERROR if report.failed else ExitCode.OK
+    retagged = await retag(args, out, token, journal.untags)
+    return ExitCode.ERROR if report.failed or retagged else ExitCode.OK

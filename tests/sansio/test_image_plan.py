@@ -25,6 +25,7 @@ from aiogh_packages._sansio.retention_plan import (
     RetentionPolicy,
     deletion_order,
 )
+from aiogh_packages._sansio.untag_plan import plan_untags
 from aiogh_packages.models import PackageVersion
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -252,3 +253,17 @@ def test_a_child_no_top_level_version_needs_is_kept() -> None:
     manifests: dict[int, Manifest | Unreadable] = {1: index(2), 2: index(1), 3: image()}
     p = plan(versions, manifests, tagged="untagged")
     assert rules(p)[1] == rules(p)[2] == "needed-by-image" and p.to_delete == ()
+
+
+def test_untag_removes_matching_tags_but_never_the_last_one() -> None:
+    """Matching tags go from multi-tagged versions, never a protected one nor the last tag."""
+    versions = [ver(1, "v1", "sha-1"), ver(2, "sha-2"), ver(3, "v3"), ver(4, "sha-4", "sha-k")]
+    p = plan_untags(versions, ["sha-*"], protect_tags=["sha-k"])
+    assert [(v.id, tags) for v, tags in p.remove] == [(1, ("sha-1",)), (4, ("sha-4",))]
+    assert [v.id for v, _ in p.skipped] == [2]
+
+
+def test_untag_patterns_may_be_regexes() -> None:
+    """With syntax='regex', patterns are full-match regular expressions."""
+    p = plan_untags([ver(1, "v1", "pr-12")], [r"pr-\d+"], syntax="regex")
+    assert [tags for _, tags in p.remove] == [("pr-12",)]
