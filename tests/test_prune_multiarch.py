@@ -252,3 +252,15 @@ def test_untag_dry_run_moves_nothing(images: tuple[FakeGitHub, dict[str, MultiAr
     assert done.returncode == 0 and "latest" in done.stdout and "no tag was moved" in done.stdout
     assert not [r for r in gh.requests if r.method in ("PUT", "DELETE")]
     assert set(tags_of(gh, found["v1"].index)) == {"v1", "latest"}
+
+
+def test_the_demo_shows_platform_images_kept_for_a_tagged_index() -> None:
+    """demo includes a multi-arch dry run naming platform versions a tagged index needs."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    env.update(NO_COLOR="1", PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "aiogh_packages", "demo"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    section = done.stdout.split("== Multi-arch dry run")[1].split("==")[0]
+    assert "platform: needed by kept image" in section and "(v1,latest)" in section
+    assert "an untagged image and 3 that go with it" in section
