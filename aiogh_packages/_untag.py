@@ -28,7 +28,7 @@ from .errors import PackagesError
 from .models import PackageVersion
 from .owner import Owner
 from .registry import RegistryClient
-from .retention import JournalUntag, append_to_journal
+from .retention_journal import JournalUntag, append_to_journal
 
 __all__ = ["UntagOutcome", "placeholder_manifest", "retag_from_journal", "untag_images"]
 

@@ -21,19 +21,19 @@ rate-limit handling apply), or any in-memory stand-in.
    message), or ``failed``. A 401, or a 403 that is not a rate limit, stops the run at once
    (nothing further is sent): the token cannot delete, so every other DELETE would fail too.
 
-The journal's first line for a package is a ``plan`` record (owner, package, API host,
-policy, planned ids), so ``resume_from_journal`` can finish an interrupted run and
-``restore_from_journal`` restores every version whose DELETE may have been applied: each
-one with a ``pending`` (or, in 0.1 journals, ``deleted``) line, whatever came after it. A
-SIGKILL at any moment therefore leaves a journal from which nothing deleted is missing; a
-torn last line (the crash case) is reported and skipped, every complete line is used.
+The journal's records and file handling live in :mod:`.retention_journal` (its names
+are importable from here too). Its first line for a package is a ``plan`` record (owner,
+package, API host, policy, planned ids), so ``resume_from_journal`` can finish an
+interrupted run and ``restore_from_journal`` restores every version whose DELETE may have
+been applied: each one with a ``pending`` (or, in 0.1 journals, ``deleted``) line,
+whatever came after it. A SIGKILL at any moment therefore leaves a journal from which
+nothing deleted is missing; a torn last line (the crash case) is reported and skipped,
+every complete line is used.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Literal, Protocol, cast
@@ -54,7 +54,6 @@ from ._sansio.retention_plan import (
 )
 from ._sansio.retention_plan import _protection as _recheck_protection
 from ._sansio.retention_plan import recheck as _recheck
-from ._sansio.routes import OwnerKind
 from .errors import (
     APIError,
     AuthError,
@@ -66,6 +65,20 @@ from .errors import (
 )
 from .models import PackageState, PackageType, PackageVersion
 from .owner import Owner
+from .retention_journal import (
+    Journal,
+    JournalEntry,
+    JournalPlan,
+    JournalStatus,
+    JournalUntag,
+    append_to_journal,
+    load_journal,
+    maybe_deleted,
+    open_journal,
+    read_journal,
+    section_key,
+    write_record,
+)
 
 __all__ = [
     "Journal",
@@ -89,7 +102,6 @@ __all__ = [
 ]
 
 Outcome = Literal["deleted", "already_gone", "retained", "changed", "failed", "not_attempted"]
-JournalStatus = Literal["pending", "deleted", "already_gone", "retained", "changed", "failed"]
 ProgressHook = Callable[[PlannedVersion, str], None]
 """Called after each planned deletion with its outcome (an :data:`Outcome`)."""
 
@@ -148,94 +160,6 @@ class ManifestReader(Protocol):
 
 class RetentionLimitError(ValueError):
     """The plan deletes more versions than ``max_deletions`` allows; nothing was deleted."""
-
-
-class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One line of a journal about one version: its status and when.
-
-    Journals written by 0.1 have only deletions (``status`` absent: ``deleted``, time in
-    ``deleted_at``); they read as such.
-    """
-
-    owner_kind: OwnerKind
-    owner: str | None
-    package_type: PackageType
-    package_name: str
-    version_id: int
-    name: str = ""
-    tags: tuple[str, ...] = ()
-    status: JournalStatus = "deleted"
-    at: datetime | None = None
-    deleted_at: datetime | None = None
-    reason: str | None = None
-    api_url: str | None = None
-
-    @property
-    def owner_value(self) -> Owner:
-        """The entry's owner as an :class:`~aiogh_packages.Owner`."""
-        return Owner(self.owner_kind, self.owner)
-
-
-class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="plan"):
-    """The first journal line of a package's section: what the run set out to delete."""
-
-    owner_kind: OwnerKind
-    owner: str | None
-    package_type: PackageType
-    package_name: str
-    planned: tuple[int, ...]
-    policy: RetentionPolicy | None = None
-    api_url: str | None = None
-    at: datetime | None = None
-
-    @property
-    def owner_value(self) -> Owner:
-        """The section's owner as an :class:`~aiogh_packages.Owner`."""
-        return Owner(self.owner_kind, self.owner)
-
-
-class JournalUntag(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="untag"):
-    """A tag moved off an image (``prune --untag``), with what undo needs to move it back.
-
-    ``pending`` is written before the tag moves; ``untagged`` once the placeholder version
-    is deleted. ``manifest`` is the image's manifest exactly as the registry stored it.
-    """
-
-    owner_kind: OwnerKind
-    owner: str | None
-    package_name: str
-    version_id: int
-    tag: str
-    digest: str
-    media_type: str
-    manifest: str
-    status: Literal["pending", "untagged", "failed"] = "pending"
-    placeholder: str | None = None
-    placeholder_id: int | None = None
-    reason: str | None = None
-    at: datetime | None = None
-    api_url: str | None = None
-
-    @property
-    def owner_value(self) -> Owner:
-        """The untag's owner as an :class:`~aiogh_packages.Owner`."""
-        return Owner(self.owner_kind, self.owner)
-
-
-class Journal(msgspec.Struct, frozen=True, kw_only=True):
-    """A journal's complete lines, and the torn last line if a crash left one."""
-
-    plans: tuple[JournalPlan, ...] = ()
-    entries: tuple[JournalEntry, ...] = ()
-    torn_tail: str | None = None
-    untags: tuple[JournalUntag, ...] = ()
-
-    @property
-    def api_url(self) -> str | None:
-        """The API root the journal's run talked to (None for 0.1 journals)."""
-        urls = [p.api_url for p in self.plans] + [e.api_url for e in self.entries]
-        urls += [u.api_url for u in self.untags]
-        return next((u for u in urls if u), None)
 
 
 class VersionOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -400,7 +324,7 @@ async def apply_plan(
             f"max_deletions to {len(batch)} to allow it (or set a limit)"
         )
     section = _Section(owner, package_type, package_name, api_url)
-    with _open_journal(journal) as out:
+    with open_journal(journal) as out:
         applier = _Applier(store, section, out, plan.policy, on_progress, recheck=recheck)
         if batch:
             applier.write(section.plan_record(batch, plan.policy))
@@ -460,9 +384,7 @@ class _Applier:
     def write(self, record: JournalPlan | JournalEntry) -> None:
         """Append one line and make it durable before going on (write-ahead)."""
         if self.journal is not None:
-            self.journal.write(msgspec.json.encode(record).decode() + "\n")
-            self.journal.flush()
-            os.fsync(self.journal.fileno())
+            write_record(self.journal, record)
 
     async def one(self, item: PlannedVersion) -> bool:
         """Re-check and delete one version; False when the run must stop."""
@@ -561,81 +483,6 @@ def _stops(exc: APIError) -> bool:
     return isinstance(exc, (AuthError, ForbiddenError, RateLimitError))
 
 
-def append_to_journal(path: str | Path, record: JournalUntag) -> None:
-    """Append one record to the journal at ``path`` and make it durable (write-ahead)."""
-    with _open_journal(path) as out:
-        assert out is not None
-        out.write(msgspec.json.encode(record).decode() + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-
-
-@contextlib.contextmanager
-def _open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
-    if path is None:
-        yield None
-        return
-    with Path(path).open("a", encoding="utf-8") as handle:
-        yield handle
-
-
-_LINE = msgspec.json.Decoder()
-
-
-def _parse_line(line: str) -> JournalPlan | JournalEntry | JournalUntag:
-    data = _LINE.decode(line)
-    if isinstance(data, dict) and data.get("record") == "plan":
-        return msgspec.convert(data, JournalPlan)
-    if isinstance(data, dict) and data.get("record") == "untag":
-        return msgspec.convert(data, JournalUntag)
-    return msgspec.convert(data, JournalEntry)
-
-
-def load_journal(path: str | Path) -> Journal:
-    """Every complete line of a journal; a torn (undecodable) last line is set aside.
-
-    Raises:
-        FileNotFoundError: there is no such file.
-        ValueError: a line other than the last is not a journal line (names file and line).
-    """
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    records: list[JournalPlan | JournalEntry | JournalUntag] = []
-    torn = None
-    for index, (number, line) in enumerate(numbered):
-        try:
-            records.append(_parse_line(line))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            if index == len(numbered) - 1:
-                torn = line
-                break
-            raise ValueError(f"{path}:{number}: not a journal line: {exc}") from exc
-    return Journal(
-        plans=tuple(r for r in records if isinstance(r, JournalPlan)),
-        entries=tuple(r for r in records if isinstance(r, JournalEntry)),
-        untags=tuple(r for r in records if isinstance(r, JournalUntag)),
-        torn_tail=torn,
-    )
-
-
-def read_journal(path: str | Path) -> list[JournalEntry]:
-    """The version entries of a journal, in the order they were written (torn tail skipped)."""
-    return list(load_journal(path).entries)
-
-
-def _key(e: JournalEntry | JournalPlan) -> tuple[str, str | None, str, str]:
-    return (e.owner_kind, e.owner, e.package_type, e.package_name)
-
-
-def _maybe_deleted(entries: tuple[JournalEntry, ...]) -> list[JournalEntry]:
-    """One entry per version whose DELETE may have been applied, in journal order."""
-    seen: dict[tuple[tuple[str, str | None, str, str], int], JournalEntry] = {}
-    for e in entries:
-        if e.status in ("pending", "deleted"):
-            seen.setdefault((_key(e), e.version_id), e)
-    return list(seen.values())
-
-
 async def restore_from_journal(
     store: VersionStore,
     path: str | Path,
@@ -651,7 +498,7 @@ async def restore_from_journal(
     restored: list[int] = []
     done: list[int] = []
     failed: list[tuple[int, str]] = []
-    for entry in _maybe_deleted(journal.entries):
+    for entry in maybe_deleted(journal.entries):
         try:
             await store.restore_package_version(
                 entry.owner_value, entry.package_type, entry.package_name, entry.version_id
@@ -676,7 +523,11 @@ async def restore_from_journal(
 def _unfinished(journal: Journal, plan: JournalPlan) -> list[int]:
     """The planned ids of a section not settled yet: never tried, pending, or failed."""
     settled = ("deleted", "already_gone", "retained", "changed")
-    final = {e.version_id for e in journal.entries if _key(e) == _key(plan) and e.status in settled}
+    final = {
+        e.version_id
+        for e in journal.entries
+        if section_key(e) == section_key(plan) and e.status in settled
+    }
     return [i for i in plan.planned if i not in final]
 
 
@@ -703,7 +554,7 @@ async def resume_from_journal(
         section = _Section(plan.owner_value, plan.package_type, plan.package_name, plan.api_url)
         items = [_resumed(i, moment) for i in _unfinished(journal, plan)]
         resumed = RetentionPlan(items=tuple(items), policy=plan.policy)
-        with _open_journal(path) as out:
+        with open_journal(path) as out:
             applier = _Applier(store, section, out, plan.policy, on_progress)
             for item in items:
                 if not await applier.one(item):

@@ -10,7 +10,7 @@ from .._sansio.untag_plan import UntagPlan, plan_untags
 from .._untag import retag_from_journal, untag_images
 from ..client import PackagesClient
 from ..registry import RegistryClient
-from ..retention import JournalUntag
+from ..retention_journal import JournalUntag
 from .commands import shell_hint
 from .errors import ExitCode, UsageError
 from .render import Out, table
