@@ -264,3 +264,24 @@ def test_the_demo_shows_platform_images_kept_for_a_tagged_index() -> None:
     section = done.stdout.split("== Multi-arch dry run")[1].split("==")[0]
     assert "platform: needed by kept image" in section and "(v1,latest)" in section
     assert "an untagged image and 3 that go with it" in section
+
+
+def test_untag_with_a_deletion_rule_is_a_usage_error(
+    images: tuple[FakeGitHub, dict[str, MultiArchImage]],
+) -> None:
+    """--untag with --tag-state exits 2 naming the flag, before any request."""
+    gh, _ = images
+    done = run(gh, "prune", *TARGET, "--untag", "v*", "--tag-state", "untagged", "--yes")
+    assert done.returncode == 2 and "--tag-state" in done.stderr
+    assert gh.requests == []
+
+
+def test_untag_sends_registry_writes_with_the_registry_token_only(
+    images: tuple[FakeGitHub, dict[str, MultiArchImage]],
+) -> None:
+    """The placeholder PUT carries the registry's bearer token, never the GitHub token."""
+    gh, _ = images
+    assert run(gh, "prune", *TARGET, "--untag", "latest", "--yes").returncode == 0
+    puts = [r for r in gh.requests if r.method == "PUT"]
+    assert puts and all(r.path.startswith("/v2/") for r in puts)
+    assert all(r.headers.get("authorization", "").startswith("Bearer rgt_") for r in puts)

@@ -39,6 +39,10 @@ from .session import Owner, confirm, make_client, owner_of
 __all__ = ["plan_lines", "policy_from_args", "prune", "short_name", "undo"]
 
 PLAN_HEADER = ("ID", "NAME", "TAGS", "AGE", "DECISION", "RULE")
+_ME_CONTAINER = (
+    "--me has no login to name the registry path with, so untagged versions are kept; "
+    "pass --user LOGIN instead to plan by image"
+)
 _DECISION_COLOURS = {"delete": "red", "keep": "green"}
 
 
@@ -293,6 +297,8 @@ async def prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
         registry = open_registry(args, owner, token)
         if registry is not None:
             await stack.enter_async_context(registry)
+        elif args.package_type == "container" and not args.untag:
+            out.note(_ME_CONTAINER)
         names = await _package_names(gh, owner, args)
         if policy is None:
             return await untag(args, out, gh, registry, owner, names)

@@ -28,13 +28,26 @@ _IMAGE_FLAGS = (
 )
 
 
+_SELECTION_FLAGS = (
+    ("tag_state", "--tag-state"), ("older_than", "--older-than"),
+    ("keep_latest", "--keep-latest"), ("keep_latest_tagged", "--keep-latest-tagged"),
+    ("keep_latest_untagged", "--keep-latest-untagged"), ("include_tag", "--include-tag"),
+    ("exclude_tag", "--exclude-tag"), ("version_ids", "--version-id"),
+    ("prerelease_only", "--prerelease-only"), *_IMAGE_FLAGS[2:5],
+)  # fmt: skip
+
+
 def check_image_flags(args: argparse.Namespace) -> None:
-    """Refuse the container-image flags for other package types (a usage error, exit 2)."""
-    if args.package_type == "container":
-        return
-    for attribute, flag in _IMAGE_FLAGS:
-        if getattr(args, attribute):
-            raise UsageError(f"{flag} works with --type container only")
+    """Refuse the container-image flags for other package types, and deletion rules with
+    ``--untag`` (which deletes no image); a usage error (exit 2) naming the flag."""
+    if args.package_type != "container":
+        for attribute, flag in _IMAGE_FLAGS:
+            if getattr(args, attribute):
+                raise UsageError(f"{flag} works with --type container only")
+    if args.untag:
+        for attribute, flag in _SELECTION_FLAGS:
+            if getattr(args, attribute) not in (None, False, []):
+                raise UsageError(f"--untag removes tags only: run {flag} in a separate prune")
 
 
 def open_registry(
@@ -72,7 +85,8 @@ async def _plans(
         versions = [v async for v in gh.iter_package_versions(owner, "container", name)]
         plan = plan_untags(versions, args.untag, protect_tags=args.protect_tag, syntax=syntax)
         plans.append((name, plan))
-        out.lines(table(("ID", "NAME", "TAGS", "UNTAG"), _untag_rows(plan), out.style))
+        if not args.json:
+            out.lines(table(("ID", "NAME", "TAGS", "UNTAG"), _untag_rows(plan), out.style))
         for version, why in plan.skipped:
             out.note(f"{name}: {version.id} keeps its tags: {why}")
     return plans
@@ -92,7 +106,10 @@ async def untag(
     plans = await _plans(args, out, gh, owner, names)
     count = sum(len(tags) for _, plan in plans for _, tags in plan.remove)
     if args.dry_run or not count:
-        out.line("dry run: no tag was moved" if args.dry_run else "no tag to remove")
+        if args.json:
+            out.json({"untag": [{"id": v.id, "tags": t} for _, p in plans for v, t in p.remove]})
+        else:
+            out.line("dry run: no tag was moved" if args.dry_run else "no tag to remove")
         return ExitCode.OK
     confirm(out, f"remove {count} tag(s) from images of {', '.join(names)} ({owner})", yes=args.yes)
     outcomes = []
@@ -100,10 +117,13 @@ async def untag(
         outcomes += await untag_images(gh, registry, owner, name, plan, journal=args.journal)
     failed = [o for o in outcomes if o.outcome == "failed"]
     done = sum(1 for o in outcomes if o.outcome == "untagged")
-    out.line(f"untagged {done}, failed {len(failed)}")
+    if args.json:
+        out.json({"outcomes": outcomes, "journal": args.journal})
+    else:
+        out.line(f"untagged {done}, failed {len(failed)}")
     for o in failed:
         out.note(f"failed to untag {o.tag} of {o.version_id}: {o.reason}")
-    if args.journal and done + len(failed):
+    if args.journal and done + len(failed) and not args.json:
         again = shell_hint(["undo", "--journal", args.journal], args.base_url)
         out.line(f"journal: {args.journal}; undo with: {again}")
     return ExitCode.ERROR if failed else ExitCode.OK
@@ -123,5 +143,6 @@ async def retag(
     failed = [(record, error) for record, error in results if error is not None]
     for record, error in failed:
         out.note(f"failed to put tag {record.tag} back on {record.digest}: {error}")
-    out.line(f"re-tagged {len(results) - len(failed)}, failed {len(failed)}")
+    summary = f"re-tagged {len(results) - len(failed)}, failed {len(failed)}"
+    (out.note if args.json else out.line)(summary)  # --json: stdout holds the restore report
     return ExitCode.ERROR if failed else ExitCode.OK
