@@ -350,6 +350,8 @@ class _Section:
             owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
             package_name=self.package_name, planned=tuple(p.version.id for p in batch),
             policy=policy, api_url=self.api_url, at=datetime.now(timezone.utc),
+            rules={p.version.id: p.rule for p in batch if p.rule != "delete"},
+            goes_with={p.version.id: p.goes_with for p in batch if p.goes_with},
         )  # fmt: skip
 
     def entry(self, v: PackageVersion, status: JournalStatus, reason: str = "") -> JournalEntry:
@@ -552,7 +554,7 @@ async def resume_from_journal(
     reports = []
     for plan in journal.plans:
         section = _Section(plan.owner_value, plan.package_type, plan.package_name, plan.api_url)
-        items = [_resumed(i, moment) for i in _unfinished(journal, plan)]
+        items = [_resumed(i, moment, plan) for i in _unfinished(journal, plan)]
         resumed = RetentionPlan(items=tuple(items), policy=plan.policy)
         with open_journal(path) as out:
             applier = _Applier(store, section, out, plan.policy, on_progress)
@@ -565,13 +567,14 @@ async def resume_from_journal(
     return reports
 
 
-def _resumed(version_id: int, now: datetime) -> PlannedVersion:
-    """A planned deletion known only by id; the re-check fetches the rest."""
+def _resumed(version_id: int, now: datetime, plan: JournalPlan) -> PlannedVersion:
+    """A planned deletion known by id and its rule; the re-check fetches the rest."""
     stub = msgspec.convert(
         {"id": version_id, "name": "", "url": "", "package_html_url": "",
          "created_at": now.isoformat(), "updated_at": now.isoformat()},
         PackageVersion,
     )  # fmt: skip
     return PlannedVersion(
-        version=stub, decision=Decision.DELETE, rule="delete", reason="resumed", age=now - now
-    )
+        version=stub, decision=Decision.DELETE, rule=plan.rules.get(version_id, "delete"),
+        reason="resumed", age=now - now, goes_with=plan.goes_with.get(version_id, ()),
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from typing import IO, Literal
 
 import msgspec
 
-from ._sansio.retention_plan import RetentionPolicy
+from ._sansio.retention_plan import RetentionPolicy, Rule
 from ._sansio.routes import OwnerKind
 from .models import PackageType
 from .owner import Owner
@@ -73,7 +73,12 @@ class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="plan"):
-    """The first journal line of a package's section: what the run set out to delete."""
+    """The first journal line of a package's section: what the run set out to delete.
+
+    A plan made by image also records the by-image rules of planned ids (``rules``: those
+    other than ``delete``) and the images each ``cascade`` child goes with, so a resumed run
+    re-checks them as the first run would and never deletes a child whose image stays.
+    """
 
     owner_kind: OwnerKind
     owner: str | None
@@ -83,6 +88,8 @@ class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record",
     policy: RetentionPolicy | None = None
     api_url: str | None = None
     at: datetime | None = None
+    rules: dict[int, Rule] = msgspec.field(default_factory=dict)
+    goes_with: dict[int, tuple[int, ...]] = msgspec.field(default_factory=dict)
 
     @property
     def owner_value(self) -> Owner:
@@ -157,12 +164,13 @@ def open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
 
 
 _LINE = msgspec.json.Decoder()
+_PLAN = msgspec.json.Decoder(JournalPlan)
 
 
 def _parse_line(line: str) -> JournalPlan | JournalEntry | JournalUntag:
     data = _LINE.decode(line)
     if isinstance(data, dict) and data.get("record") == "plan":
-        return msgspec.convert(data, JournalPlan)
+        return _PLAN.decode(line)  # typed from the text: its dicts have int keys
     if isinstance(data, dict) and data.get("record") == "untag":
         return msgspec.convert(data, JournalUntag)
     return msgspec.convert(data, JournalEntry)

@@ -14,7 +14,14 @@ from conftest import TOKEN
 
 from aiogh_packages import Owner, PackagesClient, RetentionPolicy
 from aiogh_packages._sansio.images import Unreadable
-from aiogh_packages._sansio.registry_wire import OCI_MANIFEST, Descriptor, ImageManifest, Manifest
+from aiogh_packages._sansio.registry_wire import (
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Descriptor,
+    ImageIndex,
+    ImageManifest,
+    Manifest,
+)
 from aiogh_packages._sansio.retention_plan import deletion_order
 from aiogh_packages.errors import (
     AuthError,
@@ -303,9 +310,8 @@ UNTAGGED = RetentionPolicy(tagged="untagged")
 
 
 async def _apply(store: MemoryStore, **kw: Any) -> RetentionReport:
-    return await apply_retention(
-        store, ORG, "container", "web", UNTAGGED, now=NOW, registry=IMAGES, **kw
-    )
+    kw.setdefault("registry", IMAGES)
+    return await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, **kw)
 
 
 async def test_memory_a_403_stops_the_run_after_one_delete() -> None:
@@ -523,3 +529,28 @@ def test_the_journal_names_its_api_host(tmp_path: Path) -> None:
         '"package_name":"p","planned":[1],"api_url":"https://ghe.example/api/v3"}\n'
     )
     assert load_journal(journal).api_url == "https://ghe.example/api/v3"
+
+
+class OneIndex:
+    """A manifest reader: version 1 is an index over versions 2 and 3, the rest single images."""
+
+    async def get_manifests(
+        self, owner: Owner | str, package: str, digests: Iterable[str]
+    ) -> dict[str, Manifest | Unreadable]:
+        found = await IMAGES.get_manifests(owner, package, digests)
+        children = tuple(Descriptor(digest=f"sha256:{i:064x}") for i in (2, 3))
+        found[f"sha256:{1:064x}"] = ImageIndex(media_type=OCI_INDEX, manifests=children)
+        return found
+
+
+async def test_memory_resume_never_deletes_a_child_whose_image_stays(tmp_path: Path) -> None:
+    """Resumed, a cascade child is skipped when its image's DELETE fails again."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(4))
+    store.errors = [AuthError(401)]
+    first = await _apply(store, journal=journal, registry=OneIndex())
+    assert first.stopped and first.not_attempted == (2, 3)
+    store.errors = [ServerError(500)]
+    (report,) = await resume_from_journal(store, journal)
+    assert [i for i, _ in report.failed] == [1] and report.changed == (2, 3)
+    assert store.deleted == {}
