@@ -103,9 +103,16 @@ def _plan_row(item: PlannedVersion) -> tuple[str, ...]:
     return str(v.id), short_name(v.name), tags, age(item.age), str(item.decision), item.rule
 
 
+def _short_tag(tag: str) -> str:
+    """A cosign tag (``sha256-<64 hex>.sig``) shortened like a digest; other tags unchanged."""
+    return f"{tag[:19]}….{tag.rsplit('.', 1)[-1]}" if len(tag) > 70 else tag
+
+
 def _image_row(item: PlannedVersion, cascades: Counter[int]) -> tuple[str, ...]:
     going = cascades[item.version.id]
-    return (*_plan_row(item), item.role or "-", f"+{going}" if going else "-")
+    row = _plan_row(item)
+    tags = ",".join(map(_short_tag, item.version.tags)) or "-"
+    return (*row[:2], tags, *row[3:], item.role or "-", f"+{going}" if going else "-")
 
 
 def plan_lines(report: RetentionReport, out: Out) -> list[str]:
@@ -126,7 +133,10 @@ def plan_lines(report: RetentionReport, out: Out) -> list[str]:
     kept = ", ".join(f"{rule} {count}" for rule, count in rules.most_common())
     summary = f"plan: delete {len(plan.to_delete)}, keep {len(plan.to_keep)}"
     summary += f" ({kept})" if kept else ""
-    return [*lines, out.style(summary + f" of {len(plan.items)} versions", "bold")]
+    summary += f" of {len(plan.items)} versions"
+    going = sum(1 for item in plan.to_delete if item.goes_with)
+    summary += f"; {going} of the deletions go with their images" if going else ""
+    return [*lines, out.style(summary, "bold")]
 
 
 def _document(
