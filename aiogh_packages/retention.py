@@ -436,8 +436,9 @@ class _Applier:
             return None
         if item.rule not in _BY_IMAGE:
             return _recheck(self.current, self.policy)
-        if item.rule == "cascade" and self.current.tags:
-            return "tagged", f"it is now tagged {', '.join(self.current.tags)}"
+        new_tags = [t for t in self.current.tags if t not in item.version.tags]
+        if item.rule == "cascade" and new_tags:
+            return "tagged", f"it is now tagged {', '.join(new_tags)}"
         return _recheck_protection(self.current, self.policy)
 
     def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:

@@ -97,6 +97,17 @@ def test_deleting_a_tagged_image_deletes_its_children(
     assert run(gh, "validate", *TARGET).returncode == 0
 
 
+def test_deleting_a_signed_image_deletes_its_cosign_signature_too(
+    images: tuple[FakeGitHub, dict[str, MultiArchImage]],
+) -> None:
+    """The tagged sha256-<digest>.sig version goes with the image it signs."""
+    gh, found = images
+    done = run(gh, "prune", *TARGET, "--include-tag", "v1", "--include-tag", "latest", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert found["v1"].signature in deleted(gh)
+    assert deleted(gh) == set(found["v1"].all)
+
+
 def test_the_dry_run_table_shows_kept_children_and_the_cascade(
     images: tuple[FakeGitHub, dict[str, MultiArchImage]],
 ) -> None:

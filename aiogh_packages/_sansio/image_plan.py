@@ -19,8 +19,9 @@ whose manifest could not be read), and every other version follows its images::
       '- otherwise it goes with its images                  -> delete "cascade"
 
 Fail closed: when any manifest failed other than by a 404 (a server error after retries, an
-unknown media type, bad JSON), no untagged version of the package is deleted, and the plan
-says which manifests and why. A listed version whose manifest is missing (404) is reported.
+unknown media type, bad JSON), or a version is not in the graph at all, no untagged version
+of the package is deleted, and the plan says which manifests and why. A listed version
+whose manifest is missing (404) is reported.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _role(graph: ImageGraph, v: PackageVersion) -> str:
 
 
 def _held(
-    v: PackageVersion, verdict: _Verdict, graph: ImageGraph, policy: RetentionPolicy, now: datetime
+    v: PackageVersion, verdict: _Verdict, closed: bool, policy: RetentionPolicy, now: datetime
 ) -> _Verdict:
     """Grace and fail-closed: the two rules that keep an untagged version that would go."""
     if verdict[0] not in _DELETING or v.tags:
@@ -82,7 +83,7 @@ def _held(
     young: timedelta = now - v.created_at
     if young < policy.grace:
         return "grace", f"untagged and {_fmt(young)} old, within grace={_fmt(policy.grace)}"
-    if graph.fail_closed:
+    if closed:
         return "fail-closed", "untagged, and some manifests of the package could not be read"
     return verdict
 
@@ -155,19 +156,21 @@ def plan_images(
     base = plan_retention(top, policy, now=now, package_type="docker")
     ages = {v.id: _age(v, policy, now) for v in unique}
     verdicts = {p.version.id: (p.rule, p.reason) for p in base.items}
+    closed = graph.fail_closed or any(v.name not in graph.nodes for v in unique)
     for v in top:
         verdict = _top_verdict(v, verdicts[v.id], graph, policy)
-        verdicts[v.id] = _held(v, verdict, graph, policy, now)
+        verdicts[v.id] = _held(v, verdict, closed, policy, now)
     _last_version(top, verdicts, policy)
     kept = {i for i, (rule, _) in verdicts.items() if rule not in _DELETING}
     needed, goes = _needers(graph, top), dict[int, tuple[int, ...]]()
     for v in unique:
         if v.id not in verdicts:
             verdict, goes[v.id] = _child_verdict(v, needed.get(v.name, []), kept, policy)
-            verdicts[v.id] = _held(v, verdict, graph, policy, now)
+            verdicts[v.id] = _held(v, verdict, closed, policy, now)
     items = tuple(_item(v, verdicts[v.id], goes.get(v.id, ()), graph, ages[v.id]) for v in unique)
     items = _count_cascades(items)
-    return RetentionPlan(items=items, warnings=_warnings(base, graph), policy=policy)
+    unread = [v.name for v in unique if v.name not in graph.nodes]
+    return RetentionPlan(items=items, warnings=_warnings(base, graph, unread), policy=policy)
 
 
 def _item(
@@ -206,9 +209,10 @@ def _with_reason(p: PlannedVersion, reason: str) -> PlannedVersion:
     )  # fmt: skip
 
 
-def _warnings(base: RetentionPlan, graph: ImageGraph) -> tuple[str, ...]:
+def _warnings(base: RetentionPlan, graph: ImageGraph, unread: list[str]) -> tuple[str, ...]:
     warnings = list(base.warnings)
     unknown = {d: why for d, why in graph.problems.items() if graph.nodes[d].role == "unknown"}
+    unknown.update((d, "not in the image graph") for d in unread)
     missing = {d: why for d, why in graph.problems.items() if d not in unknown}
     if unknown:
         listed = "; ".join(f"{_short(d)}: {why}" for d, why in sorted(unknown.items()))

@@ -267,3 +267,14 @@ def test_untag_patterns_may_be_regexes() -> None:
     """With syntax='regex', patterns are full-match regular expressions."""
     p = plan_untags([ver(1, "v1", "pr-12")], [r"pr-\d+"], syntax="regex")
     assert [tags for _, tags in p.remove] == [("pr-12",)]
+
+
+def test_a_version_missing_from_the_graph_fails_closed() -> None:
+    """A listed version the graph does not know keeps every untagged version."""
+    versions, manifests = two_images()
+    graph = build_graph(
+        [ImageVersion(digest=v.name, tags=v.tags) for v in versions[:-1]],
+        {d(n): m for n, m in manifests.items()},
+    )
+    p = plan_images(versions, RetentionPolicy(tagged="untagged"), graph, now=NOW)
+    assert p.to_delete == () and any("not in the image graph" in w for w in p.warnings)
