@@ -118,8 +118,12 @@ class RegistryTransport:
 
     async def get(self, url: str, repository: str) -> Answer:
         """GET ``url`` with the repository's bearer token, re-challenging once on a 401."""
+        return await self.send(url, repository)
+
+    async def send(self, url: str, repository: str, put: tuple[str, bytes] | None = None) -> Answer:
+        """GET ``url`` (or PUT ``put`` = (content type, body)), re-challenging once on a 401."""
         used = self._auth(repository)
-        answer = await self._send_retrying(url, used)
+        answer = await self._send_retrying(url, used, put)
         if answer[0] != 401:
             return answer
         challenge = wire.parse_challenge(answer[1].get("www-authenticate"))
@@ -128,7 +132,7 @@ class RegistryTransport:
         async with self._exchanging:  # one exchange when concurrent reads are challenged
             if self._auth(repository) == used:
                 await self._exchange(challenge, repository)
-        return await self._send_retrying(url, self._auth(repository))
+        return await self._send_retrying(url, self._auth(repository), put)
 
     def _auth(self, repository: str) -> dict[str, str]:
         bearer = self._bearer.get(repository)
@@ -163,13 +167,15 @@ class RegistryTransport:
                 url=redact_url(final),
             ) from None
 
-    async def _send_retrying(self, url: str, auth: Mapping[str, str]) -> Answer:
+    async def _send_retrying(
+        self, url: str, auth: Mapping[str, str], put: tuple[str, bytes] | None = None
+    ) -> Answer:
         delays = self._delays()
         attempt = 0
         while True:
             attempt += 1
             try:
-                answer = await self._send_following(url, auth)
+                answer = await self._send_following(url, auth, put)
             except TransportError:
                 if not wire.should_retry(None, attempt, self._max_attempts):
                     raise
@@ -181,8 +187,13 @@ class RegistryTransport:
                         raise self._final_error(answer, attempt)
                     return answer
                 delay = self._wait_for(answer, attempt, delays)
+            method = "PUT" if put else "GET"
             logger.info(
-                "retrying GET %s (attempt %d); waiting %.2f s", redact_url(url), attempt, delay
+                "retrying %s %s (attempt %d); waiting %.2f s",
+                method,
+                redact_url(url),
+                attempt,
+                delay,
             )
             await self._sleep(delay)
 
@@ -222,13 +233,17 @@ class RegistryTransport:
         for value in gen:
             yield backoff.full_jitter(value) if value else 0.0
 
-    async def _send_following(self, url: str, auth: Mapping[str, str]) -> Answer:
+    async def _send_following(
+        self, url: str, auth: Mapping[str, str], put: tuple[str, bytes] | None = None
+    ) -> Answer:
         """Send once, following redirects; ``auth`` only goes to the registry origin."""
         for _ in range(_MAX_REDIRECTS + 1):
             headers = {"Accept": wire.ACCEPT, "User-Agent": f"aiogh-packages/{__version__}"}
+            if put is not None:
+                headers["Content-Type"] = put[0]
             if same_origin(url, self.registry_url):
                 headers.update(auth)
-            status, answer_headers, body = await self._send_once(url, headers)
+            status, answer_headers, body = await self._send_once(url, headers, put)
             location = answer_headers.get("location")
             if status not in _REDIRECTS or not location:
                 return status, answer_headers, body, url
@@ -238,13 +253,15 @@ class RegistryTransport:
         )
 
     async def _send_once(
-        self, url: str, headers: Mapping[str, str]
+        self, url: str, headers: Mapping[str, str], put: tuple[str, bytes] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         try:
-            async with self._session.get(
+            async with self._session.request(
+                "PUT" if put else "GET",
                 URL(url, encoded=True),
+                data=put[1] if put else None,
                 headers=headers,
                 timeout=self._timeout,
                 allow_redirects=False,

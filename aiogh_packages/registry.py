@@ -175,6 +175,47 @@ class RegistryClient:
         except PackagesError as exc:
             return Unreadable(reason=str(exc))
 
+    async def get_manifest_bytes(
+        self, owner: Owner | str, package: str, digest: str
+    ) -> tuple[str, bytes]:
+        """The manifest ``digest`` exactly as stored: (media type, body), always from the network.
+
+        An untag keeps these bytes in its journal, so that undo can put the very same manifest
+        (the same digest) back under the tag. The body is checked against ``digest``.
+
+        Raises:
+            ValueError, NotFoundError, DecodeError, PackagesError: as :meth:`get_manifest`.
+        """
+        repository = wire.repository_path(_login(owner), package)
+        url = self.registry_url + wire.manifest_path(repository, digest)
+        async with self._semaphore:
+            status, headers, body, final = await self._http.get(url, repository)
+        self.manifest_reads += 1
+        if status != 200:
+            raise registry_error(status, headers, body, redact_url(final), 1)
+        manifest = _decode(body, headers.get("content-type", ""), digest, final)
+        return headers.get("content-type") or manifest.media_type, body
+
+    async def put_manifest(
+        self, owner: Owner | str, package: str, tag: str, body: bytes, media_type: str
+    ) -> str:
+        """Upload ``body`` under ``tag`` (the tag moves to it); returns the manifest's digest.
+
+        The registry stores a manifest under a tag with a PUT
+        (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests);
+        on GHCR the new digest then shows as a new version of the package.
+
+        Raises:
+            ValueError: a bad owner, package name or tag (before any request).
+            PackagesError: the registry refused it (after the retries).
+        """
+        repository = wire.repository_path(_login(owner), package)
+        url = self.registry_url + wire.manifest_path(repository, tag)
+        status, headers, answer, final = await self._http.send(url, repository, (media_type, body))
+        if status not in (200, 201):
+            raise registry_error(status, headers, answer, redact_url(final), 1)
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+
     # -- the manifest cache on disk -------------------------------------------------------------
 
     def _cache_file(self, digest: str) -> Path | None:

@@ -3,7 +3,8 @@
 How this works
 --------------
 ``apply_retention`` lists every active version of one package (all pages), asks the pure
-planner (``plan_retention``) which to delete and, unless ``dry_run``, hands the plan to
+planner (``plan_retention``; for a container package with a ``registry``, ``plan_images``
+on the package's image graph) which to delete and, unless ``dry_run``, hands the plan to
 ``apply_plan``. Both work against :class:`VersionStore`, the four owner-generic version
 operations of :class:`~aiogh_packages.PackagesClient` (so its write spacing, points budget and
 rate-limit handling apply), or any in-memory stand-in.
@@ -11,32 +12,37 @@ rate-limit handling apply), or any in-memory stand-in.
 ``apply_plan`` deletes the planned versions oldest first, one after another. For each:
 
 1. **re-check** (unless ``recheck=False``): one GET; a version gone meanwhile is
-   ``already_gone``, one whose tags or name now make the policy keep it is ``changed``;
+   ``already_gone``, one whose tags or name now make the policy keep it is ``changed``
+   (by-image rules re-check protection only; a ``cascade`` child also a new tag, and it
+   is skipped when its image was not deleted);
 2. **write ahead**: the journal gets a ``pending`` line, fsynced, *before* the DELETE;
 3. the DELETE, then its outcome line: ``deleted``, ``already_gone`` (404), ``retained``
    (GitHub keeps it by rule: the last version, a popular public version; with GitHub's
    message), or ``failed``. A 401, or a 403 that is not a rate limit, stops the run at once
    (nothing further is sent): the token cannot delete, so every other DELETE would fail too.
 
-The journal's first line for a package is a ``plan`` record (owner, package, API host,
-policy, planned ids), so ``resume_from_journal`` can finish an interrupted run and
-``restore_from_journal`` restores every version whose DELETE may have been applied: each
-one with a ``pending`` (or, in 0.1 journals, ``deleted``) line, whatever came after it. A
-SIGKILL at any moment therefore leaves a journal from which nothing deleted is missing; a
-torn last line (the crash case) is reported and skipped, every complete line is used.
+The journal's records and file handling live in :mod:`.retention_journal` (its names
+are importable from here too). Its first line for a package is a ``plan`` record (owner,
+package, API host, policy, planned ids), so ``resume_from_journal`` can finish an
+interrupted run and ``restore_from_journal`` restores every version whose DELETE may have
+been applied: each one with a ``pending`` (or, in 0.1 journals, ``deleted``) line,
+whatever came after it. A SIGKILL at any moment therefore leaves a journal from which
+nothing deleted is missing; a torn last line (the crash case) is reported and skipped,
+every complete line is used.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Literal, Protocol, cast
 
 import msgspec
 
+from ._sansio.image_plan import plan_images
+from ._sansio.images import ImageVersion, Unreadable, build_graph
+from ._sansio.registry_wire import Manifest
 from ._sansio.retention_plan import (
     Decision,
     PlannedVersion,
@@ -46,8 +52,8 @@ from ._sansio.retention_plan import (
     is_github_refusal,
     plan_retention,
 )
+from ._sansio.retention_plan import _protection as _recheck_protection
 from ._sansio.retention_plan import recheck as _recheck
-from ._sansio.routes import OwnerKind
 from .errors import (
     APIError,
     AuthError,
@@ -59,11 +65,27 @@ from .errors import (
 )
 from .models import PackageState, PackageType, PackageVersion
 from .owner import Owner
+from .retention_journal import (
+    Journal,
+    JournalEntry,
+    JournalPlan,
+    JournalStatus,
+    JournalUntag,
+    append_to_journal,
+    load_journal,
+    maybe_deleted,
+    open_journal,
+    read_journal,
+    section_key,
+    write_record,
+)
 
 __all__ = [
     "Journal",
     "JournalEntry",
     "JournalPlan",
+    "JournalUntag",
+    "ManifestReader",
     "Outcome",
     "RestoreReport",
     "RetentionLimitError",
@@ -71,6 +93,7 @@ __all__ = [
     "VersionOutcome",
     "VersionStore",
     "apply_plan",
+    "append_to_journal",
     "apply_retention",
     "load_journal",
     "read_journal",
@@ -79,10 +102,12 @@ __all__ = [
 ]
 
 Outcome = Literal["deleted", "already_gone", "retained", "changed", "failed", "not_attempted"]
-JournalStatus = Literal["pending", "deleted", "already_gone", "retained", "changed", "failed"]
 ProgressHook = Callable[[PlannedVersion, str], None]
 """Called after each planned deletion with its outcome (an :data:`Outcome`)."""
 
+# Rules that delete a version whatever the selection says: only protection (and, for a
+# child going with its image, a new tag) keeps it at the re-check.
+_BY_IMAGE = frozenset({"cascade", "orphan", "ghost-image", "partial-image"})
 _TOKEN_ADVICE = (
     "the token needs delete:packages (classic) or the package's admin role; "
     "nothing further was sent"
@@ -123,66 +148,18 @@ class VersionStore(Protocol):
         ...
 
 
+class ManifestReader(Protocol):
+    """Where container manifests come from; :class:`~aiogh_packages.RegistryClient` is one."""
+
+    async def get_manifests(
+        self, owner: Owner | str, package: str, digests: Iterable[str]
+    ) -> Mapping[str, Manifest | Unreadable]:
+        """Each digest's manifest, or an ``Unreadable`` saying why not."""
+        ...
+
+
 class RetentionLimitError(ValueError):
     """The plan deletes more versions than ``max_deletions`` allows; nothing was deleted."""
-
-
-class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One line of a journal about one version: its status and when.
-
-    Journals written by 0.1 have only deletions (``status`` absent: ``deleted``, time in
-    ``deleted_at``); they read as such.
-    """
-
-    owner_kind: OwnerKind
-    owner: str | None
-    package_type: PackageType
-    package_name: str
-    version_id: int
-    name: str = ""
-    tags: tuple[str, ...] = ()
-    status: JournalStatus = "deleted"
-    at: datetime | None = None
-    deleted_at: datetime | None = None
-    reason: str | None = None
-    api_url: str | None = None
-
-    @property
-    def owner_value(self) -> Owner:
-        """The entry's owner as an :class:`~aiogh_packages.Owner`."""
-        return Owner(self.owner_kind, self.owner)
-
-
-class JournalPlan(msgspec.Struct, frozen=True, kw_only=True, tag_field="record", tag="plan"):
-    """The first journal line of a package's section: what the run set out to delete."""
-
-    owner_kind: OwnerKind
-    owner: str | None
-    package_type: PackageType
-    package_name: str
-    planned: tuple[int, ...]
-    policy: RetentionPolicy | None = None
-    api_url: str | None = None
-    at: datetime | None = None
-
-    @property
-    def owner_value(self) -> Owner:
-        """The section's owner as an :class:`~aiogh_packages.Owner`."""
-        return Owner(self.owner_kind, self.owner)
-
-
-class Journal(msgspec.Struct, frozen=True, kw_only=True):
-    """A journal's complete lines, and the torn last line if a crash left one."""
-
-    plans: tuple[JournalPlan, ...] = ()
-    entries: tuple[JournalEntry, ...] = ()
-    torn_tail: str | None = None
-
-    @property
-    def api_url(self) -> str | None:
-        """The API root the journal's run talked to (None for 0.1 journals)."""
-        urls = [p.api_url for p in self.plans] + [e.api_url for e in self.entries]
-        return next((u for u in urls if u), None)
 
 
 class VersionOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -259,19 +236,48 @@ async def apply_retention(
     limit: int | None = None,
     recheck: bool = True,
     api_url: str | None = None,
+    registry: ManifestReader | None = None,
 ) -> RetentionReport:
-    """List, plan and (unless ``dry_run``) delete; see the module docstring and ``apply_plan``."""
+    """List, plan and (unless ``dry_run``) delete; see the module docstring and ``apply_plan``.
+
+    For a container package, pass ``registry`` (a :class:`~aiogh_packages.RegistryClient`,
+    or any :class:`ManifestReader`) to plan by image: its manifests are read
+    (each digest once) and untagged platform images, attestations and signatures are kept
+    while a kept image needs them. Without one, no untagged container version is deleted.
+
+    Raises:
+        ValueError: a ``registry`` with the authenticated user as owner (the registry path
+            needs the login: pass ``Owner.user(login)``), or an invalid argument.
+    """
     _check_count("max_deletions", max_deletions)
+    if registry is not None and package_type == "container" and owner.name is None:
+        raise ValueError("the registry needs the owner's login: use Owner.user(name), not 'me'")
     listing = store.iter_package_versions(owner, package_type, package_name)
     versions = [v async for v in listing]
     moment = now or datetime.now(timezone.utc)
-    plan = plan_retention(versions, policy, now=moment, package_type=package_type)
+    if registry is not None and package_type == "container":
+        plan = await _plan_by_image(registry, owner, package_name, versions, policy, moment)
+    else:
+        plan = plan_retention(versions, policy, now=moment, package_type=package_type)
     if dry_run:
         return RetentionReport(plan=plan, dry_run=True)
     return await apply_plan(
         store, owner, package_type, package_name, plan, max_deletions=max_deletions,
         journal=journal, on_progress=on_progress, limit=limit, recheck=recheck, api_url=api_url,
     )  # fmt: skip
+
+
+async def _plan_by_image(
+    registry: ManifestReader,
+    owner: Owner,
+    package_name: str,
+    versions: list[PackageVersion],
+    policy: RetentionPolicy,
+    now: datetime,
+) -> RetentionPlan:
+    images = [ImageVersion(digest=v.name, tags=v.tags, id=v.id) for v in versions]
+    manifests = await registry.get_manifests(owner, package_name, [i.digest for i in images])
+    return plan_images(versions, policy, build_graph(images, manifests), now=now)
 
 
 def _check_count(name: str, value: object) -> None:
@@ -318,7 +324,7 @@ async def apply_plan(
             f"max_deletions to {len(batch)} to allow it (or set a limit)"
         )
     section = _Section(owner, package_type, package_name, api_url)
-    with _open_journal(journal) as out:
+    with open_journal(journal) as out:
         applier = _Applier(store, section, out, plan.policy, on_progress, recheck=recheck)
         if batch:
             applier.write(section.plan_record(batch, plan.policy))
@@ -344,6 +350,8 @@ class _Section:
             owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
             package_name=self.package_name, planned=tuple(p.version.id for p in batch),
             policy=policy, api_url=self.api_url, at=datetime.now(timezone.utc),
+            rules={p.version.id: p.rule for p in batch if p.rule != "delete"},
+            goes_with={p.version.id: p.goes_with for p in batch if p.goes_with},
         )  # fmt: skip
 
     def entry(self, v: PackageVersion, status: JournalStatus, reason: str = "") -> JournalEntry:
@@ -372,20 +380,24 @@ class _Applier:
         self.policy, self.hook, self.recheck = policy, hook, recheck
         self.outcomes: list[VersionOutcome] = []
         self.stopped: str | None = None
+        self.kept_images: set[int] = set()  # tried, but not deleted: their children stay
         self.current: PackageVersion  # the version being worked on, as last fetched
 
     def write(self, record: JournalPlan | JournalEntry) -> None:
         """Append one line and make it durable before going on (write-ahead)."""
         if self.journal is not None:
-            self.journal.write(msgspec.json.encode(record).decode() + "\n")
-            self.journal.flush()
-            os.fsync(self.journal.fileno())
+            write_record(self.journal, record)
 
     async def one(self, item: PlannedVersion) -> bool:
         """Re-check and delete one version; False when the run must stop."""
         self.current = item.version
+        stays = [i for i in item.goes_with if i in self.kept_images]
+        if stays:
+            reason = f"its image {stays[0]} was not deleted, so it still needs this version"
+            self._record(item, "changed", reason)
+            return True
         try:
-            outcome, reason = await self._attempt(item.version)
+            outcome, reason = await self._attempt(item)
         except APIError as exc:
             outcome, reason = _classify(exc)
             if outcome == "failed" and _stops(exc):
@@ -398,15 +410,15 @@ class _Applier:
         self._record(item, outcome, reason)
         return True
 
-    async def _attempt(self, v: PackageVersion) -> tuple[Outcome, str]:
+    async def _attempt(self, item: PlannedVersion) -> tuple[Outcome, str]:
         s = self.section
-        args = (s.owner, s.package_type, s.package_name, v.id)
+        args = (s.owner, s.package_type, s.package_name, item.version.id)
         if self.recheck:
             try:
                 self.current = await self.store.get_package_version(*args)
             except NotFoundError:
                 return "already_gone", "not found when re-checked before its DELETE"
-            verdict = _recheck(self.current, self.policy) if self.policy is not None else None
+            verdict = self._verdict(item)
             if verdict is not None:
                 return "changed", f"changed since the plan: {verdict[1]}"
         self.write(s.entry(self.current, "pending"))
@@ -418,7 +430,20 @@ class _Applier:
             return "already_gone", "GitHub answered 404: already deleted"
         return "deleted", ""
 
+    def _verdict(self, item: PlannedVersion) -> tuple[str, str] | None:
+        """Why the policy would now keep the freshly fetched version, or None."""
+        if self.policy is None:
+            return None
+        if item.rule not in _BY_IMAGE:
+            return _recheck(self.current, self.policy)
+        new_tags = [t for t in self.current.tags if t not in item.version.tags]
+        if item.rule == "cascade" and new_tags:
+            return "tagged", f"it is now tagged {', '.join(new_tags)}"
+        return _recheck_protection(self.current, self.policy)
+
     def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:
+        if item.version.id and outcome not in ("deleted", "already_gone"):
+            self.kept_images.add(item.version.id)
         status = cast(JournalStatus, outcome)  # never not_attempted: only tried versions
         self.write(self.section.entry(self.current, status, reason))
         self.outcomes.append(VersionOutcome(id=item.version.id, outcome=outcome, reason=reason))
@@ -461,65 +486,6 @@ def _stops(exc: APIError) -> bool:
     return isinstance(exc, (AuthError, ForbiddenError, RateLimitError))
 
 
-@contextlib.contextmanager
-def _open_journal(path: str | Path | None) -> Iterator[IO[str] | None]:
-    if path is None:
-        yield None
-        return
-    with Path(path).open("a", encoding="utf-8") as handle:
-        yield handle
-
-
-_LINE = msgspec.json.Decoder()
-
-
-def _parse_line(line: str) -> JournalPlan | JournalEntry:
-    data = _LINE.decode(line)
-    if isinstance(data, dict) and data.get("record") == "plan":
-        return msgspec.convert(data, JournalPlan)
-    return msgspec.convert(data, JournalEntry)
-
-
-def load_journal(path: str | Path) -> Journal:
-    """Every complete line of a journal; a torn (undecodable) last line is set aside.
-
-    Raises:
-        FileNotFoundError: there is no such file.
-        ValueError: a line other than the last is not a journal line (names file and line).
-    """
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    plans: list[JournalPlan] = []
-    entries: list[JournalEntry] = []
-    for index, (number, line) in enumerate(numbered):
-        try:
-            record = _parse_line(line)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            if index == len(numbered) - 1:
-                return Journal(plans=tuple(plans), entries=tuple(entries), torn_tail=line)
-            raise ValueError(f"{path}:{number}: not a journal line: {exc}") from exc
-        (plans if isinstance(record, JournalPlan) else entries).append(record)  # type: ignore[arg-type]
-    return Journal(plans=tuple(plans), entries=tuple(entries))
-
-
-def read_journal(path: str | Path) -> list[JournalEntry]:
-    """The version entries of a journal, in the order they were written (torn tail skipped)."""
-    return list(load_journal(path).entries)
-
-
-def _key(e: JournalEntry | JournalPlan) -> tuple[str, str | None, str, str]:
-    return (e.owner_kind, e.owner, e.package_type, e.package_name)
-
-
-def _maybe_deleted(entries: tuple[JournalEntry, ...]) -> list[JournalEntry]:
-    """One entry per version whose DELETE may have been applied, in journal order."""
-    seen: dict[tuple[tuple[str, str | None, str, str], int], JournalEntry] = {}
-    for e in entries:
-        if e.status in ("pending", "deleted"):
-            seen.setdefault((_key(e), e.version_id), e)
-    return list(seen.values())
-
-
 async def restore_from_journal(
     store: VersionStore,
     path: str | Path,
@@ -535,7 +501,7 @@ async def restore_from_journal(
     restored: list[int] = []
     done: list[int] = []
     failed: list[tuple[int, str]] = []
-    for entry in _maybe_deleted(journal.entries):
+    for entry in maybe_deleted(journal.entries):
         try:
             await store.restore_package_version(
                 entry.owner_value, entry.package_type, entry.package_name, entry.version_id
@@ -560,7 +526,11 @@ async def restore_from_journal(
 def _unfinished(journal: Journal, plan: JournalPlan) -> list[int]:
     """The planned ids of a section not settled yet: never tried, pending, or failed."""
     settled = ("deleted", "already_gone", "retained", "changed")
-    final = {e.version_id for e in journal.entries if _key(e) == _key(plan) and e.status in settled}
+    final = {
+        e.version_id
+        for e in journal.entries
+        if section_key(e) == section_key(plan) and e.status in settled
+    }
     return [i for i in plan.planned if i not in final]
 
 
@@ -585,9 +555,9 @@ async def resume_from_journal(
     reports = []
     for plan in journal.plans:
         section = _Section(plan.owner_value, plan.package_type, plan.package_name, plan.api_url)
-        items = [_resumed(i, moment) for i in _unfinished(journal, plan)]
+        items = [_resumed(i, moment, plan) for i in _unfinished(journal, plan)]
         resumed = RetentionPlan(items=tuple(items), policy=plan.policy)
-        with _open_journal(path) as out:
+        with open_journal(path) as out:
             applier = _Applier(store, section, out, plan.policy, on_progress)
             for item in items:
                 if not await applier.one(item):
@@ -598,13 +568,14 @@ async def resume_from_journal(
     return reports
 
 
-def _resumed(version_id: int, now: datetime) -> PlannedVersion:
-    """A planned deletion known only by id; the re-check fetches the rest."""
+def _resumed(version_id: int, now: datetime, plan: JournalPlan) -> PlannedVersion:
+    """A planned deletion known by id and its rule; the re-check fetches the rest."""
     stub = msgspec.convert(
         {"id": version_id, "name": "", "url": "", "package_html_url": "",
          "created_at": now.isoformat(), "updated_at": now.isoformat()},
         PackageVersion,
     )  # fmt: skip
     return PlannedVersion(
-        version=stub, decision=Decision.DELETE, rule="delete", reason="resumed", age=now - now
-    )
+        version=stub, decision=Decision.DELETE, rule=plan.rules.get(version_id, "delete"),
+        reason="resumed", age=now - now, goes_with=plan.goes_with.get(version_id, ()),
+    )  # fmt: skip

@@ -547,7 +547,7 @@ def test_prune_dry_run_apply_and_undo(fresh: FakeGitHub, tmp_path: Path) -> None
     assert sorted(active_ids(fresh)) == [169770, 387039, 3497268]
 
 
-def test_prune_json_plan_with_the_multi_arch_warning(shared: FakeGitHub) -> None:
+def test_prune_json_plan_by_image_reports_versions_without_a_manifest(shared: FakeGitHub) -> None:
     args = ("prune", "--user", "octocat", "--type", "container", "hello_docker")
     done = run(*on(shared, *args, "--tag-state", "untagged", "--dry-run", "--json"))
     assert done.returncode == 0, done.stderr
@@ -558,8 +558,8 @@ def test_prune_json_plan_with_the_multi_arch_warning(shared: FakeGitHub) -> None
         214: ("keep", "not-selected:tagged-filter"),
     }  # fmt: skip
     assert document["dry_run"] is True and document["deleted"] == []
-    assert "multi-arch" in document["plan"]["warnings"][0]
-    assert "warning:" in done.stderr and "multi-arch" in done.stderr
+    assert "no manifest in the registry (404)" in document["plan"]["warnings"][0]
+    assert "warning:" in done.stderr and "(404)" in done.stderr
 
 
 def test_prune_bad_duration_and_missing_journal_are_exit_2(shared: FakeGitHub) -> None:

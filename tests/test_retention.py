@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,15 @@ import pytest
 from conftest import TOKEN
 
 from aiogh_packages import Owner, PackagesClient, RetentionPolicy
+from aiogh_packages._sansio.images import Unreadable
+from aiogh_packages._sansio.registry_wire import (
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Descriptor,
+    ImageIndex,
+    ImageManifest,
+    Manifest,
+)
 from aiogh_packages._sansio.retention_plan import deletion_order
 from aiogh_packages.errors import (
     AuthError,
@@ -71,6 +80,24 @@ def _client(server: FakeGitHub) -> PackagesClient:
     )
 
 
+class SingleImages:
+    """A manifest reader that sees every version as a single-platform image (no children)."""
+
+    async def get_manifests(
+        self, owner: Owner | str, package: str, digests: Iterable[str]
+    ) -> dict[str, Manifest | Unreadable]:
+        config = Descriptor(media_type="application/vnd.oci.image.config.v1+json", digest="x:1")
+        return {d: ImageManifest(media_type=OCI_MANIFEST, config=config) for d in digests}
+
+
+IMAGES = SingleImages()
+
+
+async def _prune(gh: PackagesClient, policy: RetentionPolicy, **kw: Any) -> RetentionReport:
+    """apply_retention on octo-org's container web, planned by image (each version one image)."""
+    return await apply_retention(gh, ORG, "container", "web", policy, registry=IMAGES, **kw)
+
+
 def _deletes(server: FakeGitHub) -> list[int]:
     return [int(r.path.rsplit("/", 1)[1]) for r in server.requests if r.method == "DELETE"]
 
@@ -78,30 +105,43 @@ def _deletes(server: FakeGitHub) -> list[int]:
 async def test_dry_run_lists_every_page_plans_and_deletes_nothing() -> None:
     """dry_run=True reads all 300 versions over several pages and sends no DELETE."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        report = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-        )
+        report = await _prune(gh, POLICY, dry_run=True, now=NOW)
     assert len(report.plan.items) == 300
     assert report.dry_run and report.deleted == ()
     assert _deletes(server) == []
     assert sum(1 for r in server.requests if r.method == "GET") >= 3
     planned = report.plan.to_delete
     assert planned and all(not p.version.tags for p in planned)
-    assert report.plan.warnings  # untagged container deletion warns about multi-arch images
+
+
+async def test_without_a_registry_no_untagged_container_version_is_planned_for_deletion() -> None:
+    """The client's prune with no registry keeps untagged container versions and says why."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        report = await gh.prune_org_package_versions(
+            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
+        )
+    assert report.plan.to_delete == ()
+    untagged_rules = {i.rule for i in report.plan.items if not i.version.tags}
+    assert untagged_rules == {"keep-latest", "needs-registry"}
+    assert any("RegistryClient" in w for w in report.plan.warnings)
+
+
+async def test_a_registry_with_the_authenticated_user_is_refused_before_any_request() -> None:
+    """The registry path needs a login: Owner 'me' with a registry is a ValueError, no request."""
+    async with FakeGitHub(store=_store()) as server, _client(server) as gh:
+        with pytest.raises(ValueError, match="login"):
+            await apply_retention(
+                gh, Owner.authenticated_user(), "container", "web", POLICY, registry=IMAGES
+            )
+        assert server.requests == []
 
 
 async def test_apply_deletes_exactly_the_planned_versions() -> None:
     """Applying deletes exactly the planned ids, once each, and they then list as deleted."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        plan = (
-            await gh.prune_org_package_versions(
-                "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-            )
-        ).plan
+        plan = (await _prune(gh, POLICY, dry_run=True, now=NOW)).plan
         planned = sorted(p.version.id for p in plan.to_delete)
-        report = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, max_deletions=500, now=NOW
-        )
+        report = await _prune(gh, POLICY, max_deletions=500, now=NOW)
         assert sorted(report.deleted) == planned == sorted(_deletes(server))
         deleted = [
             v.id
@@ -117,9 +157,7 @@ async def test_plans_beyond_the_cap_are_refused_before_any_delete() -> None:
     """A plan larger than max_deletions raises RetentionLimitError and deletes nothing."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
         with pytest.raises(RetentionLimitError, match="max_deletions=10"):
-            await gh.prune_org_package_versions(
-                "octo-org", "container", "web", POLICY, max_deletions=10, now=NOW
-            )
+            await _prune(gh, POLICY, max_deletions=10, now=NOW)
         assert _deletes(server) == []
 
 
@@ -130,14 +168,10 @@ async def test_rerun_after_failure_midway_finishes_without_duplicate_deletes(
     journal = tmp_path / "prune.jsonl"
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
         server.add_fault(Fault(status=500, times=10, method="DELETE"))
-        first = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, max_deletions=500, now=NOW, journal=journal
-        )
+        first = await _prune(gh, POLICY, max_deletions=500, now=NOW, journal=journal)
         assert first.failed and not first.ok
         server.clear_requests()
-        second = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, max_deletions=500, now=NOW, journal=journal
-        )
+        second = await _prune(gh, POLICY, max_deletions=500, now=NOW, journal=journal)
         assert second.ok
         assert not set(first.deleted) & set(second.deleted)
         assert not set(_deletes(server)) & set(first.deleted)  # nothing deleted twice
@@ -154,9 +188,7 @@ async def test_undo_restores_every_journaled_version_and_can_be_rerun(tmp_path: 
         before = sorted(
             [v.id async for v in gh.iter_org_package_versions("octo-org", "container", "web")]
         )
-        report = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, max_deletions=500, now=NOW, journal=journal
-        )
+        report = await _prune(gh, POLICY, max_deletions=500, now=NOW, journal=journal)
         assert report.deleted
         undo = await gh.restore_from_journal(journal)
         assert sorted(undo.restored) == sorted(report.deleted) and not undo.failed
@@ -172,18 +204,14 @@ async def test_max_deletions_must_be_a_non_negative_int() -> None:
     """A bad cap is refused before any request."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
         with pytest.raises(ValueError, match="max_deletions"):
-            await gh.prune_org_package_versions(
-                "octo-org", "container", "web", POLICY, max_deletions=-1
-            )
+            await _prune(gh, POLICY, max_deletions=-1)
         assert server.requests == []
 
 
 async def test_apply_plan_without_recheck_deletes_the_reviewed_plan_without_listing_again() -> None:
     """With recheck=False, apply_plan sends exactly the plan's DELETEs, oldest first, no GET."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        shown = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-        )
+        shown = await _prune(gh, POLICY, dry_run=True, now=NOW)
         server.clear_requests()
         report = await apply_plan(
             gh, ORG, "container", "web", shown.plan, max_deletions=300, recheck=False
@@ -196,9 +224,7 @@ async def test_apply_plan_without_recheck_deletes_the_reviewed_plan_without_list
 async def test_apply_plan_rechecks_each_version_with_one_get_before_its_delete() -> None:
     """By default every DELETE is preceded by one GET of the same version."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        shown = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-        )
+        shown = await _prune(gh, POLICY, dry_run=True, now=NOW)
         server.clear_requests()
         await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=300)
     pairs = [(r.method, r.path) for r in server.requests]
@@ -209,9 +235,7 @@ async def test_apply_plan_rechecks_each_version_with_one_get_before_its_delete()
 async def test_apply_plan_refuses_a_plan_beyond_the_cap_before_sending() -> None:
     """A plan larger than max_deletions raises RetentionLimitError and nothing is sent."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        shown = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-        )
+        shown = await _prune(gh, POLICY, dry_run=True, now=NOW)
         server.clear_requests()
         with pytest.raises(RetentionLimitError):
             await apply_plan(gh, ORG, "container", "web", shown.plan, max_deletions=1)
@@ -286,6 +310,7 @@ UNTAGGED = RetentionPolicy(tagged="untagged")
 
 
 async def _apply(store: MemoryStore, **kw: Any) -> RetentionReport:
+    kw.setdefault("registry", IMAGES)
     return await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, **kw)
 
 
@@ -353,7 +378,9 @@ async def test_memory_a_lost_answer_counts_as_deleted_and_undo_restores_it(tmp_p
 async def test_memory_a_version_tagged_since_the_plan_is_changed_not_deleted() -> None:
     """The re-check GET sees a new tag; the version is skipped as changed."""
     store = MemoryStore(_versions(3))
-    report = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    report = await apply_retention(
+        store, ORG, "container", "web", UNTAGGED, now=NOW, registry=IMAGES, dry_run=True
+    )
     store.active[1] = msgspec.structs.replace(
         store.active[1], metadata=msgspec.convert(
             {"package_type": "container", "container": {"tags": ["release"]}}, type(store.active[3].metadata)
@@ -414,9 +441,7 @@ async def test_a_protected_tag_added_between_plan_and_apply_keeps_the_version() 
     """The re-check GET against the fake sees the new protected tag: changed, not deleted."""
     policy = RetentionPolicy(tagged="untagged", keep_latest=20, protect_tags=("release-*",))
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        shown = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", policy, dry_run=True, now=NOW
-        )
+        shown = await _prune(gh, policy, dry_run=True, now=NOW)
         target = deletion_order(shown.plan)[0].version.id
         server.store.get_version("octo-org", "container", "web", target).tags = ("release-1",)
         report = await apply_plan(
@@ -453,7 +478,9 @@ async def test_memory_a_transport_failure_fails_the_version_and_undo_still_tries
 async def test_memory_a_version_gone_before_its_delete_is_already_gone_without_a_delete() -> None:
     """The re-check GET finds the version gone: no DELETE is sent."""
     store = MemoryStore(_versions(3))
-    shown = await apply_retention(store, ORG, "container", "web", UNTAGGED, now=NOW, dry_run=True)
+    shown = await apply_retention(
+        store, ORG, "container", "web", UNTAGGED, now=NOW, registry=IMAGES, dry_run=True
+    )
     store.deleted[1] = store.active.pop(1)
     report = await apply_plan(store, ORG, "container", "web", shown.plan)
     assert report.already_gone == (1,) and ("DELETE", 1) not in store.calls
@@ -502,3 +529,28 @@ def test_the_journal_names_its_api_host(tmp_path: Path) -> None:
         '"package_name":"p","planned":[1],"api_url":"https://ghe.example/api/v3"}\n'
     )
     assert load_journal(journal).api_url == "https://ghe.example/api/v3"
+
+
+class OneIndex:
+    """A manifest reader: version 1 is an index over versions 2 and 3, the rest single images."""
+
+    async def get_manifests(
+        self, owner: Owner | str, package: str, digests: Iterable[str]
+    ) -> dict[str, Manifest | Unreadable]:
+        found = await IMAGES.get_manifests(owner, package, digests)
+        children = tuple(Descriptor(digest=f"sha256:{i:064x}") for i in (2, 3))
+        found[f"sha256:{1:064x}"] = ImageIndex(media_type=OCI_INDEX, manifests=children)
+        return found
+
+
+async def test_memory_resume_never_deletes_a_child_whose_image_stays(tmp_path: Path) -> None:
+    """Resumed, a cascade child is skipped when its image's DELETE fails again."""
+    journal = tmp_path / "j.jsonl"
+    store = MemoryStore(_versions(4))
+    store.errors = [AuthError(401)]
+    first = await _apply(store, journal=journal, registry=OneIndex())
+    assert first.stopped and first.not_attempted == (2, 3)
+    store.errors = [ServerError(500)]
+    (report,) = await resume_from_journal(store, journal)
+    assert [i for i, _ in report.failed] == [1] and report.changed == (2, 3)
+    assert store.deleted == {}

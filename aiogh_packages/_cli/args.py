@@ -41,11 +41,15 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def _duration(text: str) -> object:
+def _any_duration(text: str) -> timedelta:
     try:
-        value = parse_duration(text)
+        return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _duration(text: str) -> timedelta:
+    value = _any_duration(text)
     if value <= timedelta(0):
         raise argparse.ArgumentTypeError(f"must be longer than zero, got {text!r}")
     return value
@@ -177,6 +181,7 @@ def _add_prune(parser: argparse.ArgumentParser) -> None:
         "--package-glob", metavar="GLOB", help="every package of the owner whose name matches"
     )
     _add_policy(parser)
+    _add_images(parser)
     _add_confirmation(parser, "delete")
     run = parser.add_argument_group("apply")
     run.add_argument(
@@ -209,6 +214,40 @@ def _add_prune(parser: argparse.ArgumentParser) -> None:
         help="finish the interrupted run a journal records (no other selection needed)",
     )
     _add_formats(parser, jsonl=False)
+
+
+def _add_registry(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--registry-url", metavar="URL", help="registry (default: beside --base-url)"
+    )
+    parser.add_argument("--manifest-cache", metavar="DIR", help="keep manifests in DIR across runs")
+
+
+def _add_images(parser: argparse.ArgumentParser) -> None:
+    images = parser.add_argument_group(
+        "container images (--type container; read from the registry)"
+    )
+    _add_registry(images)
+    images.add_argument(
+        "--grace",
+        type=_any_duration,  # 0s: no grace window
+        default=parse_duration("1h"),
+        metavar="DURATION",
+        help="keep untagged versions younger than this: their index may be in flight (default 1h)",
+    )
+    for flag, what in (
+        ("--delete-orphans", "attestations and signatures whose image is gone"),
+        ("--delete-ghost-images", "indexes none of whose platform versions exist"),
+        ("--delete-partial-images", "indexes some of whose platform versions are missing"),
+    ):
+        images.add_argument(flag, action="store_true", help=f"also delete {what}")
+    images.add_argument(
+        "--untag",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="remove matching tags from images that keep another tag (repeatable)",
+    )
 
 
 def _add_confirmation(parser: argparse.ArgumentParser, what: str) -> None:
@@ -307,6 +346,9 @@ def _add_other_commands(command: _Command) -> None:
 
     p = command("undo", "restore every version a prune journal records (safe to re-run)")
     p.add_argument("--journal", required=True, metavar="FILE", help="the journal of a prune")
+    p.add_argument(
+        "--registry-url", metavar="URL", help="registry for untags (default: beside --base-url)"
+    )
     _add_formats(p, jsonl=False)
 
     p = command("validate", "check that every tagged container image is whole (exit 1 if not)")

@@ -12,7 +12,9 @@ from .._sansio.retention_plan import RetentionPolicy
 from ..client import PackagesClient
 from ..models import Package, PackageVersion
 from ..owner import Owner
-from ..testing import FakeGitHub, Store, demo_store
+from ..registry import RegistryClient
+from ..retention import apply_retention
+from ..testing import FakeGitHub, Store, add_multiarch_image, demo_store
 from ..testing.seed import DEMO_NOW
 from .errors import ExitCode
 from .fanout import FanOutOutcome, collect, failure_lines, results
@@ -86,6 +88,40 @@ async def _retention(gh: PackagesClient, out: Out) -> None:
     out.line(out.style("dry run: nothing was deleted", "dim"))
 
 
+def _multiarch_store(store: Store) -> None:
+    """acme-corp's container ``multiarch-app``: two buildx images and an untagged one (30 d old)."""
+    old = DEMO_NOW - timedelta(days=30)
+    package = "multiarch-app"
+    add_multiarch_image(store, "acme-corp", package, tags=("v1", "latest"), signature=True,
+                        created_at=old)  # fmt: skip
+    add_multiarch_image(store, "acme-corp", package, tags=("v2",), created_at=old)
+    add_multiarch_image(store, "acme-corp", package, tags=(), created_at=old)
+
+
+async def _multiarch(gh: PackagesClient, out: Out, server: FakeGitHub) -> None:
+    _heading(out, "Multi-arch dry run: delete untagged versions of acme-corp/multiarch-app")
+    out.line("(manifests read from the fake registry: untagged platform images of tagged")
+    out.line(" indexes are kept, an untagged image goes with its children)")
+    async with RegistryClient(token=DEMO_TOKEN, registry_url=server.registry_url) as registry:
+        report = await apply_retention(
+            gh, Owner.org("acme-corp"), "container", "multiarch-app",
+            RetentionPolicy(tagged="untagged"), dry_run=True, now=DEMO_NOW, registry=registry,
+        )  # fmt: skip
+    plan = report.plan
+    needed = sorted(
+        (p for p in plan.items if p.rule == "needed-by-image"), key=lambda p: p.role != "platform"
+    )
+    going = sum(1 for p in plan.to_delete if p.rule == "cascade")
+    out.line(f"would delete {len(plan.to_delete)} of {len(plan.items)} versions "
+             f"(an untagged image and {going} that go with it)")  # fmt: skip
+    out.line(f"kept because a tagged index needs them: {len(needed)} versions, e.g.")
+    for item in needed[:3]:
+        out.line(f"  {short_name(item.version.name)} {item.role}: {_shorten(item.reason, 60)}")
+    out.line(
+        out.style(f"{registry.manifest_reads} manifests read; dry run: nothing was deleted", "dim")
+    )
+
+
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -124,12 +160,15 @@ async def demo(args: argparse.Namespace, out: Out, token: str | None) -> int:
     del token  # the demo never uses a real token
     title = out.style("aiogh-packages demo", "bold")
     out.line(f"{title}: the real client against the built-in fake GitHub (no token, no network)")
-    async with FakeGitHub(store=demo_store()) as server, _client(server, args) as gh:
+    store = demo_store()
+    _multiarch_store(store)
+    async with FakeGitHub(store=store) as server, _client(server, args) as gh:
         status = await gh.auth_status()
         out.line(f"fake GitHub at {server.base_url}; the token authenticates as {status.login}")
         await _packages(gh, out, args.per_page)
         await _versions(gh, out, args.per_page)
         await _retention(gh, out)
+        await _multiarch(gh, out, server)
         await _fan_out(gh, out, server.store, args.per_page)
         _heading(out, "Rate limit, as the last response reported it")
         out.line(f"{len(server.requests)} requests sent; {rate_limit_line(gh.rate_limit)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import datetime, timezone
 from fnmatch import fnmatchcase
@@ -18,23 +19,30 @@ from .._sansio.retention_plan import (
 )
 from ..client import PackagesClient
 from ..owner import Owner as PublicOwner
+from ..registry import RegistryClient
 from ..retention import (
     JournalEntry,
     RestoreReport,
     RetentionReport,
     VersionOutcome,
+    apply_retention,
     load_journal,
     resume_from_journal,
 )
 from . import actions, doctor, ops
 from .commands import shell_hint
 from .errors import ExitCode, Refused, UsageError
+from .prune_images import check_image_flags, open_registry, retag, untag
 from .render import Out, Progress, age, table
 from .session import Owner, confirm, make_client, owner_of
 
 __all__ = ["plan_lines", "policy_from_args", "prune", "short_name", "undo"]
 
 PLAN_HEADER = ("ID", "NAME", "TAGS", "AGE", "DECISION", "RULE")
+_ME_CONTAINER = (
+    "--me has no login to name the registry path with, so untagged versions are kept; "
+    "pass --user LOGIN instead to plan by image"
+)
 _DECISION_COLOURS = {"delete": "red", "keep": "green"}
 
 
@@ -75,7 +83,9 @@ def policy_from_args(args: argparse.Namespace) -> RetentionPolicy:
         exclude_tags=tuple(args.exclude_tag), protect_ids=frozenset(args.protect_id),
         protect_names=tuple(args.protect_name), protect_tags=tuple(args.protect_tag),
         version_ids=frozenset(args.version_ids), prerelease_only=args.prerelease_only,
-        pattern_syntax="regex" if args.regex else "glob",
+        pattern_syntax="regex" if args.regex else "glob", grace=args.grace,
+        delete_orphans=args.delete_orphans, delete_ghost_images=args.delete_ghost_images,
+        delete_partial_images=args.delete_partial_images,
     )  # fmt: skip
 
 
@@ -93,15 +103,40 @@ def _plan_row(item: PlannedVersion) -> tuple[str, ...]:
     return str(v.id), short_name(v.name), tags, age(item.age), str(item.decision), item.rule
 
 
+def _short_tag(tag: str) -> str:
+    """A cosign tag (``sha256-<64 hex>.sig``) shortened like a digest; other tags unchanged."""
+    return f"{tag[:19]}….{tag.rsplit('.', 1)[-1]}" if len(tag) > 70 else tag
+
+
+def _image_row(item: PlannedVersion, cascades: Counter[int]) -> tuple[str, ...]:
+    going = cascades[item.version.id]
+    row = _plan_row(item)
+    tags = ",".join(map(_short_tag, item.version.tags)) or "-"
+    return (*row[:2], tags, *row[3:], item.role or "-", f"+{going}" if going else "-")
+
+
 def plan_lines(report: RetentionReport, out: Out) -> list[str]:
-    """The plan as a table (ID, NAME, TAGS, AGE, DECISION, RULE) and a one-line summary."""
+    """The plan as a table (ID, NAME, TAGS, AGE, DECISION, RULE) and a one-line summary.
+
+    A container plan made by image adds ROLE and WITH: how many child versions go with
+    each deleted image.
+    """
     plan = report.plan
-    lines = table(PLAN_HEADER, map(_plan_row, plan.items), out.style, paint=_DECISION_COLOURS)
+    if any(item.role for item in plan.items):
+        cascades = Counter(i for item in plan.items for i in item.goes_with)
+        rows = [_image_row(item, cascades) for item in plan.items]
+        header: tuple[str, ...] = (*PLAN_HEADER, "ROLE", "WITH")
+    else:
+        rows, header = [_plan_row(item) for item in plan.items], PLAN_HEADER
+    lines = table(header, rows, out.style, paint=_DECISION_COLOURS)
     rules = Counter(item.rule for item in plan.to_keep)
     kept = ", ".join(f"{rule} {count}" for rule, count in rules.most_common())
     summary = f"plan: delete {len(plan.to_delete)}, keep {len(plan.to_keep)}"
     summary += f" ({kept})" if kept else ""
-    return [*lines, out.style(summary + f" of {len(plan.items)} versions", "bold")]
+    summary += f" of {len(plan.items)} versions"
+    going = sum(1 for item in plan.to_delete if item.goes_with)
+    summary += f"; {going} of the deletions go with their images" if going else ""
+    return [*lines, out.style(summary, "bold")]
 
 
 def _document(
@@ -195,6 +230,21 @@ async def _package_names(gh: PackagesClient, owner: Owner, args: argparse.Namesp
     return names
 
 
+async def _plan(
+    gh: PackagesClient,
+    registry: RegistryClient | None,
+    owner: Owner,
+    args: argparse.Namespace,
+    name: str,
+    policy: RetentionPolicy,
+    now: datetime,
+) -> RetentionReport:
+    """List one package and plan it (by image, for a container with a registry)."""
+    return await apply_retention(
+        gh, owner, args.package_type, name, policy, dry_run=True, now=now, registry=registry
+    )
+
+
 def _show_plans(
     out: Out, args: argparse.Namespace, owner: Owner, plans: list[tuple[str, RetentionReport]]
 ) -> None:
@@ -254,14 +304,22 @@ async def _prune(args: argparse.Namespace, out: Out, token: str | None) -> int:
     if args.resume:
         return await _resume(args, out, token)
     _check_selection(args)
-    owner, policy = owner_of(args), policy_from_args(args)
+    check_image_flags(args)
+    owner = owner_of(args)
+    policy = policy_from_args(args) if not args.untag else None
     now = datetime.now(timezone.utc)
-    async with make_client(args, token) as gh:
+    async with make_client(args, token) as gh, contextlib.AsyncExitStack() as stack:
         await doctor.check_prune_token(gh, args, owner, token)
+        registry = open_registry(args, owner, token)
+        if registry is not None:
+            await stack.enter_async_context(registry)
+        elif args.package_type == "container" and not args.untag:
+            out.note(_ME_CONTAINER)
         names = await _package_names(gh, owner, args)
+        if policy is None:
+            return await untag(args, out, gh, registry, owner, names)
         plans = [
-            (name, await ops.plan(gh, owner, args.package_type, name, policy, now))
-            for name in names
+            (name, await _plan(gh, registry, owner, args, name, policy, now)) for name in names
         ]
         _show_plans(out, args, owner, plans)
         count = _check_cap(args, [r for _, r in plans]) if not args.dry_run else 0
@@ -352,10 +410,10 @@ def _restore_summary(report: RestoreReport) -> str:
 async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
     """``undo``: restore what a prune journal says may be deleted; exit 1 if a restore failed."""
     try:
-        recorded = load_journal(args.journal).api_url
+        journal = load_journal(args.journal)
     except FileNotFoundError:
         raise UsageError(f"no journal file {args.journal!r}") from None
-    _check_host(out, recorded, args.base_url)
+    _check_host(out, journal.api_url, args.base_url)
     hook = _RestoreProgress(out)
     async with make_client(args, token) as gh:
         try:
@@ -373,4 +431,5 @@ async def undo(args: argparse.Namespace, out: Out, token: str | None) -> int:
         out.line(_restore_summary(report))
     for version_id, reason in report.failed:
         out.note(f"failed to restore {version_id}: {reason}")
-    return ExitCode.ERROR if report.failed else ExitCode.OK
+    retagged = await retag(args, out, token, journal.untags)
+    return ExitCode.ERROR if report.failed or retagged else ExitCode.OK

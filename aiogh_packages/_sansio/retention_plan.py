@@ -63,20 +63,22 @@ Rule = Literal[
     "protected-id", "protected-name", "protected-tag", "not-selected:version-id",
     "not-selected:tagged-filter", "not-selected:exclude-tags", "not-selected:include-tags",
     "not-selected:prerelease", "keep-latest", "keep-latest-tagged", "keep-latest-untagged",
-    "too-recent", "github-last-version", "delete",
+    "too-recent", "github-last-version", "delete", "needs-registry", "grace", "fail-closed",
+    "needed-by-image", "cascade", "orphan", "ghost-image", "partial-image",
 ]  # fmt: skip
 _Verdict = tuple[Rule, str]
 
-_MULTI_ARCH_WARNING = (
-    "the plan deletes untagged container versions; an untagged version may be a platform image "
-    "that a tagged multi-arch manifest list references, and deleting it can break that image. "
-    "The SDK cannot consult the registry to check: review them, or keep to tagged versions"
+_NEEDS_REGISTRY_WARNING = (
+    "untagged container versions are kept: one may be a platform image, attestation or "
+    "signature of a tagged multi-arch image, and only its manifests in the registry can tell; "
+    "pass a RegistryClient (apply_retention(..., registry=...)) to plan by image"
 )
-_MULTI_ARCH_SUFFIX = " (untagged: it may belong to a multi-arch image)"
+_NEEDS_REGISTRY = "untagged: it may be part of a multi-arch image; planning it needs the registry"
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
 _DURATION_FORMS = "one or more <int><unit> in the order w, d, h, m, s, e.g. '30d', '2w', '1d12h'"
 _RELEASE = re.compile(r"v?\d+(?:\.\d+)*", re.ASCII)
 _NO_VERSION_NAMES = ("container", "docker")
+_IMAGE_FLAGS = ("delete_orphans", "delete_ghost_images", "delete_partial_images")
 _SELECTION_RULES = (
     "tagged (--tag-state), include_tags (--include-tag), older_than (--older-than), "
     "keep_latest, keep_latest_tagged or keep_latest_untagged (--keep-latest*), "
@@ -136,6 +138,12 @@ class RetentionPolicy(msgspec.Struct, frozen=True, kw_only=True):
         version_ids: if set, only these versions are selected.
         prerelease_only: select only versions whose name is not a plain release (``1.2.3``).
         pattern_syntax: ``glob`` (default) or ``regex`` (full-match Python regexes).
+        grace: container versions only: an untagged version younger than this (by
+            ``created_at``) is kept, as its index may still be on its way (default 1 hour).
+        delete_orphans, delete_ghost_images, delete_partial_images: container plans by
+            image only (:func:`~._sansio.image_plan.plan_images`): also delete, unless
+            protected, referrers whose image is gone, indexes none (some) of whose
+            platform versions exist.
 
     Raises:
         ValueError, TypeError: a field is out of range or of the wrong type, a regex does not
@@ -157,6 +165,10 @@ class RetentionPolicy(msgspec.Struct, frozen=True, kw_only=True):
     version_ids: frozenset[int] = frozenset()
     prerelease_only: bool = False
     pattern_syntax: PatternSyntax = "glob"
+    grace: timedelta = timedelta(hours=1)
+    delete_orphans: bool = False
+    delete_ghost_images: bool = False
+    delete_partial_images: bool = False
 
     def __post_init__(self) -> None:
         for field in ("keep_latest", "keep_latest_tagged", "keep_latest_untagged"):
@@ -169,8 +181,10 @@ class RetentionPolicy(msgspec.Struct, frozen=True, kw_only=True):
         if self.tagged is not None:
             _check_choice("tagged", self.tagged, ("any", "tagged", "untagged"))
         _check_choice("pattern_syntax", self.pattern_syntax, ("glob", "regex"))
-        if not isinstance(self.prerelease_only, bool):
-            raise TypeError(f"prerelease_only must be a bool, got {self.prerelease_only!r}")
+        for flag in ("prerelease_only", *_IMAGE_FLAGS):
+            if not isinstance(getattr(self, flag), bool):
+                raise TypeError(f"{flag} must be a bool, got {getattr(self, flag)!r}")
+        _check_grace(self.grace)
         for field in ("include_tags", "exclude_tags", "protect_names", "protect_tags"):
             patterns = _check_patterns(field, getattr(self, field), self.pattern_syntax)
             msgspec.structs.force_setattr(self, field, patterns)
@@ -190,6 +204,13 @@ def _check_selects_something(policy: RetentionPolicy) -> None:
         raise ValueError(
             f"the policy selects every version: give at least one of {_SELECTION_RULES}"
         )
+
+
+def _check_grace(value: object) -> None:
+    if not isinstance(value, timedelta):
+        raise TypeError(f"grace must be a timedelta >= 0, got {value!r}")
+    if value < timedelta(0):
+        raise ValueError(f"grace must be a timedelta >= 0, got {value!r}")
 
 
 def _check_count(field: str, value: object) -> None:
@@ -256,6 +277,8 @@ class PlannedVersionDict(TypedDict):
     decision: str
     rule: str
     reason: str
+    role: str | None
+    goes_with: list[int]
 
 
 class RetentionPlanDict(TypedDict):
@@ -266,20 +289,29 @@ class RetentionPlanDict(TypedDict):
 
 
 class PlannedVersion(msgspec.Struct, frozen=True, kw_only=True):
-    """One version with its decision, the rule that decided it, a sentence why, and its age."""
+    """One version with its decision, the rule that decided it, a sentence why, and its age.
+
+    Container plans made by image also give the version's ``role`` in its image graph and,
+    for a child deleted with its image(s) (rule ``cascade``), those images' ids in
+    ``goes_with``.
+    """
 
     version: PackageVersion
     decision: Decision
     rule: Rule
     reason: str
     age: timedelta
+    role: str | None = None
+    goes_with: tuple[int, ...] = ()
 
     def to_dict(self) -> PlannedVersionDict:
-        """JSON-ready fields: id, name, tags, age_seconds (floored), decision, rule, reason."""
+        """JSON-ready fields: id, name, tags, age_seconds (floored), decision, rule, reason,
+        role, goes_with."""
         v = self.version
         return PlannedVersionDict(
             id=v.id, name=v.name, tags=list(v.tags), age_seconds=self.age // timedelta(seconds=1),
-            decision=str(self.decision), rule=self.rule, reason=self.reason,
+            decision=str(self.decision), rule=self.rule, reason=self.reason, role=self.role,
+            goes_with=list(self.goes_with),
         )  # fmt: skip
 
 
@@ -457,8 +489,9 @@ def plan_retention(
             planned once. The last-version rule assumes the list is complete.
         policy: the rules; the module docstring gives their order of precedence.
         now: the aware datetime that ages are measured from.
-        package_type: with ``"container"``, deleting untagged versions adds a multi-arch
-            warning to the plan and a note to those items' reasons.
+        package_type: with ``"container"``, untagged versions are never deleted (rule
+            ``needs-registry``; the plan warns): any of them may be a child of a tagged
+            multi-arch image. :func:`~._sansio.image_plan.plan_images` plans them by image.
 
     Raises:
         ValueError: ``now`` or a version's timestamp is naive, or ``prerelease_only`` is set
@@ -481,28 +514,43 @@ def plan_retention(
     if unique and all(rule == "delete" for rule, _ in verdicts.values()):
         newest = max(unique, key=lambda v: (_stamp(v, policy), v.id))
         verdicts[newest.id] = ("github-last-version", _LAST_VERSION)
-    container = package_type == "container"
-    items = tuple(_planned(v, ages[v.id], verdicts[v.id], container) for v in unique)
     warnings = _warnings(policy, len(listed) - len(unique))
-    if container and any(p.decision == Decision.DELETE and not p.version.tags for p in items):
-        warnings.append(_MULTI_ARCH_WARNING)
+    if package_type == "container":
+        held = [v.id for v in unique if not v.tags and verdicts[v.id][0] == "delete"]
+        verdicts.update((i, ("needs-registry", _NEEDS_REGISTRY)) for i in held)
+        if held:
+            warnings.append(_NEEDS_REGISTRY_WARNING)
+    items = tuple(_planned(v, ages[v.id], verdicts[v.id]) for v in unique)
     return RetentionPlan(items=items, warnings=tuple(warnings), policy=policy)
 
 
 def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
     """The planned deletions, oldest first (by the policy's age; ties by lower id).
 
-    ``--limit N`` applies the first N of these, so each run clears the oldest backlog.
+    A ``cascade`` child comes right after the last image it goes with, so an image is never
+    left without a child it still has. ``--limit N`` applies the first N of these, so each
+    run clears the oldest backlog.
     """
-    return tuple(sorted(plan.to_delete, key=lambda p: (-p.age, p.version.id)))
+    deletions = plan.to_delete
+    leaders = [p for p in deletions if not p.goes_with]
+    order = sorted(leaders, key=lambda p: (-p.age, p.version.id))
+    place = {p.version.id: n for n, p in enumerate(order)}
+    children = [p for p in deletions if p.goes_with]
+
+    def after(p: PlannedVersion) -> tuple[int, int]:
+        return max(place.get(i, len(order)) for i in p.goes_with), p.version.id
+
+    result: list[PlannedVersion] = []
+    queue = sorted(children, key=after)
+    for n, leader in enumerate(order):
+        result.append(leader)
+        while queue and after(queue[0])[0] <= n:
+            result.append(queue.pop(0))
+    return (*result, *queue)
 
 
-def _planned(
-    v: PackageVersion, age: timedelta, verdict: _Verdict, container: bool
-) -> PlannedVersion:
+def _planned(v: PackageVersion, age: timedelta, verdict: _Verdict) -> PlannedVersion:
     rule, reason = verdict
-    if rule == "delete" and container and not v.tags:
-        reason += _MULTI_ARCH_SUFFIX
     decision = Decision.DELETE if rule == "delete" else Decision.KEEP
     return PlannedVersion(version=v, decision=decision, rule=rule, reason=reason, age=age)
 

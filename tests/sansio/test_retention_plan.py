@@ -237,15 +237,16 @@ def test_to_dict_is_json_ready_with_the_documented_keys() -> None:
     doc = plan([ver(1, "a", days=2), ver(2)], older_than=DAY).to_dict()
     json.dumps(doc)
     assert set(doc) == {"items", "warnings"}
-    keys = {"id", "name", "tags", "age_seconds", "decision", "rule", "reason"}
+    keys = {"id", "name", "tags", "age_seconds", "decision", "rule", "reason", "role", "goes_with"}
     assert set(doc["items"][0]) == keys and doc["items"][0]["age_seconds"] == 2 * 86400
 
 
-def test_container_plan_deleting_untagged_versions_warns_about_multi_arch_images() -> None:
-    """Deleting untagged container versions warns and notes it in those reasons."""
-    p = plan([ver(1), ver(2, "v1", days=0)], "container", older_than=DAY)
-    assert any("multi-arch" in w for w in p.warnings)
-    assert "multi-arch" in item(p, 1).reason
+def test_container_plan_without_a_registry_keeps_untagged_versions_and_says_why() -> None:
+    """Without an image graph, an untagged container version is kept (needs-registry), warned."""
+    p = plan([ver(1), ver(2, "v1", days=0), ver(3, "old")], "container", older_than=DAY)
+    assert rules(p) == {1: "needs-registry", 2: "too-recent", 3: "delete"}
+    assert item(p, 1).decision == Decision.KEEP and "multi-arch" in item(p, 1).reason
+    assert any("registry" in w and "multi-arch" in w for w in p.warnings)
 
 
 def test_naive_now_is_rejected() -> None:
