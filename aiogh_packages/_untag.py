@@ -21,7 +21,7 @@ from typing import Literal
 
 import msgspec
 
-from ._sansio.registry_wire import OCI_MANIFEST
+from ._sansio.registry_wire import OCI_INDEX
 from ._sansio.untag_plan import UntagPlan
 from .client import PackagesClient
 from .errors import PackagesError
@@ -31,14 +31,6 @@ from .registry import RegistryClient
 from .retention_journal import JournalUntag, append_to_journal
 
 __all__ = ["UntagOutcome", "placeholder_manifest", "retag_from_journal", "untag_images"]
-
-# The OCI empty descriptor: the config of an artifact with no content (image-spec 1.1,
-# https://github.com/opencontainers/image-spec/blob/main/manifest.md#guidance-for-an-empty-descriptor).
-_EMPTY = {
-    "mediaType": "application/vnd.oci.empty.v1+json",
-    "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
-    "size": 2,
-}
 
 
 class UntagOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,13 +43,17 @@ class UntagOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def placeholder_manifest(tag: str, digest: str) -> bytes:
-    """A minimal OCI manifest, unique to ``tag`` and the image it was moved off."""
+    """An empty OCI image index, unique to ``tag`` and the image it was moved off.
+
+    An index with no entries references no blob, so the registry has nothing it could be
+    missing: an image manifest would need its config blob uploaded first, and a registry
+    refuses the PUT (``MANIFEST_BLOB_UNKNOWN``) without it.
+    """
     document = {
         "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
+        "mediaType": OCI_INDEX,
         "artifactType": "application/vnd.aiogh-packages.untag.v1",
-        "config": _EMPTY,
-        "layers": [],
+        "manifests": [],
         "annotations": {
             "dev.aiogh-packages.untag.tag": tag,
             "dev.aiogh-packages.untag.from": digest,
@@ -91,7 +87,7 @@ class _Untagger:
         self._write(record)
         placeholder = placeholder_manifest(tag, version.name)
         digest = await self.registry.put_manifest(
-            self.owner, self.package, tag, placeholder, OCI_MANIFEST
+            self.owner, self.package, tag, placeholder, OCI_INDEX
         )
         listing = self.gh.iter_package_versions(self.owner, "container", self.package)
         found = [v.id async for v in listing if v.name == digest]

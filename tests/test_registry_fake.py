@@ -108,3 +108,22 @@ async def test_realm_refuses_an_unknown_github_token() -> None:
             headers={"Authorization": _basic()},
         )
     assert status == 401
+
+
+async def test_put_of_a_manifest_whose_config_blob_is_not_pushed_is_refused() -> None:
+    """A registry refuses a manifest that references a blob it lacks: 400 MANIFEST_BLOB_UNKNOWN."""
+    empty = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+    config = {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2}
+    document = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": []}
+    store = _store()
+    async with FakeGitHub(store=store) as gh, aiohttp.ClientSession() as session:
+        bearer = await _bearer(session, gh)
+        async with session.put(
+            f"{gh.registry_url}/v2/acme/web-app/manifests/latest",
+            data=json.dumps(document).encode(),
+            headers={"Authorization": f"Bearer {bearer}", "Content-Type": OCI_MANIFEST},
+        ) as resp:
+            assert resp.status == 400
+            assert (await resp.json())["errors"][0]["code"] == "MANIFEST_BLOB_UNKNOWN"
+    tags = [v.tags for v in store.versions("acme", "container", "web-app")]
+    assert ("v1", "latest") in tags  # nothing moved

@@ -158,12 +158,45 @@ class FakeRegistry:
             package = self.store.package(owner, "container", name)
             if package is None or package.state != "active":
                 return _error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            unknown = _blobs_of(body) - self._known_blobs(owner, name)
+            if unknown:
+                return _error(
+                    400, "MANIFEST_BLOB_UNKNOWN", f"blob unknown to registry: {min(unknown)}"
+                )
             self.store.manifests[(owner, name, digest)] = (media_type or OCI_MANIFEST, body)
             _move_tag(self.store, owner, name, tag, digest)
         headers = CIMultiDict(
             {"Location": f"/v2/{repository}/manifests/{digest}", "Docker-Content-Digest": digest}
         )
         return Wire(201, headers, b"")
+
+    def _known_blobs(self, owner: str, name: str) -> set[str]:
+        """The blobs this repository holds: those its stored manifests reference.
+
+        The fake keeps no blob contents; a blob counts as pushed when a manifest already in
+        the repository uses it, which is how it got there on a real registry.
+        """
+        known: set[str] = set()
+        for (o, n, _), (_, stored) in self.store.manifests.items():
+            if (o, n) == (owner, name):
+                known |= _blobs_of(stored)
+        return known
+
+
+def _blobs_of(body: bytes) -> set[str]:
+    """The config and layer digests an image manifest references (an index references none).
+
+    A registry refuses a manifest PUT whose blobs it does not hold (``MANIFEST_BLOB_UNKNOWN``,
+    https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests).
+    """
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return set()
+    if not isinstance(document, dict):
+        return set()
+    parts = [document.get("config"), *(document.get("layers") or [])]
+    return {str(p["digest"]) for p in parts if isinstance(p, dict) and "digest" in p}
 
 
 def _move_tag(store: Store, owner: str, name: str, tag: str, digest: str) -> None:
