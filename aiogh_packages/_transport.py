@@ -30,7 +30,7 @@ from yarl import URL
 
 from ._pipeline import Answer, SendFault
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "fault_for"]
 
 # Per-request middlewares arrived in aiohttp 3.12; before that only a session-wide private
 # switch exists, which is set on sessions this transport owns and never on borrowed ones.
@@ -104,7 +104,7 @@ class AiohttpTransport:
                 data = await resp.read()
                 return resp.status, _fold_headers(resp.headers.items()), data
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            raise _fault(exc, self._timeout) from exc
+            raise fault_for(exc, self._timeout) from exc
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -134,8 +134,11 @@ def _proxy_configured() -> bool:
     )
 
 
-def _fault(exc: BaseException, timeout: aiohttp.ClientTimeout) -> SendFault:
-    """Translate an aiohttp (or asyncio timeout) exception into a :class:`SendFault`."""
+def fault_for(exc: BaseException, timeout: aiohttp.ClientTimeout) -> SendFault:
+    """Translate an aiohttp (or asyncio timeout) exception into a :class:`SendFault`.
+
+    The one place aiohttp faults are named: the API pipeline and the registry client use it.
+    """
     if isinstance(exc, _CONNECT_TIMEOUT):
         return SendFault("timeout", f"no connection within {timeout.sock_connect:g} s")
     if isinstance(exc, asyncio.TimeoutError):
