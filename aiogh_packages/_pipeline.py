@@ -164,7 +164,7 @@ class HTTPCore:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
-        return f"HTTPCore(base_url={self.base_url!r})"
+        return f"HTTPCore(base_url={redact_url(self.base_url)!r})"
 
     async def close(self) -> None:
         """Close the transport (a borrowed session stays open); later requests raise."""

@@ -28,9 +28,11 @@ from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.auth import AuthStatus, evaluate_token, token_kind
 from ._sansio.ratelimit import RateLimit
+from ._sansio.registry_wire import default_registry_url
 from ._sansio.responses import decode
 from ._sansio.retention_plan import RetentionPolicy
 from ._sansio.retry import RetryPolicy
+from ._sansio.urls import has_userinfo, redact_url
 from ._transport import AiohttpTransport
 from ._version import __version__
 from .budget import LocalRateBudget, RateBudget
@@ -41,6 +43,7 @@ from .fanout import FanOut, fan_out
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
 from .owner import Owner
 from .pagination import Listing
+from .registry import RegistryClient
 from .retention import (
     JournalEntry,
     ProgressHook,
@@ -117,6 +120,13 @@ class PackagesClient:
             :class:`~aiogh_packages.LocalRateBudget` of ``points_per_minute`` in this
             process. Pass a shared one (``aiogh_packages.budget.RedisRateBudget``) so
             several processes on one token stay under GitHub's limits together.
+        registry_url: the container registry beside the API, read by :meth:`registry`;
+            None (the default) derives it from ``base_url``: ``https://ghcr.io`` for
+            ``https://api.github.com``, ``https://containers.HOST`` for GHES
+            ``https://HOST/api/v3``, else ``base_url``'s own origin (a test server).
+
+    ``base_url`` and ``registry_url`` must not carry userinfo (``user:password@``): the
+    token is the only credential, and a ``ValueError`` says so without echoing the URL's.
 
     A client belongs to the event loop of its first request: using it from another loop
     (a second ``asyncio.run``) or after :meth:`aclose` raises ``RuntimeError`` before
@@ -149,9 +159,15 @@ class PackagesClient:
         on_retry: RetryHook | None = None,
         on_wait: WaitHook | None = None,
         rate_budget: RateBudget | None = None,
+        registry_url: str | None = None,
     ) -> None:
         base_url = default_base_url() if base_url is None else base_url
         _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
+        self._registry = _RegistrySlot(
+            url=_registry_url(registry_url, base_url.rstrip("/")),
+            session=session,
+            timeout_s=timeout,
+        )
         if etag_cache is True:
             etag_cache = MemoryETagCache()
         self._http = HTTPCore(
@@ -188,7 +204,7 @@ class PackagesClient:
         self._is_view = False
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
+        return f"{type(self).__name__}(base_url={redact_url(self._http.base_url)!r})"
 
     async def __aenter__(self: _Self) -> _Self:
         return self
@@ -202,9 +218,27 @@ class PackagesClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the session if the client opened it; a borrowed session stays open."""
+        """Close the session if the client opened it (and :meth:`registry`'s client, if made).
+
+        A borrowed session stays open.
+        """
         if not self._is_view:
+            await self._registry.close()
             await self._http.close()
+
+    @property
+    def registry_url(self) -> str:
+        """The container registry :meth:`registry` reads, e.g. ``https://ghcr.io``."""
+        return self._registry.url
+
+    def registry(self) -> RegistryClient:
+        """The :class:`~aiogh_packages.RegistryClient` for :attr:`registry_url`, made once.
+
+        It shares this client's token (sent only to the registry origin, as the bearer-token
+        exchange's password), its borrowed ``session`` if one was given (else it opens its
+        own), its ``timeout``, ``sleep`` and ``clock``; :meth:`aclose` closes it.
+        """
+        return self._registry.client(self._token, self._http.sleep, self._http.clock)
 
     @property
     def base_url(self) -> str:
@@ -860,6 +894,44 @@ class PackagesClient:
         return await restore_from_journal(self, journal, on_progress=on_progress)
 
 
+class _RegistrySlot:
+    """The registry client a :class:`PackagesClient` makes on demand; shared by its views."""
+
+    def __init__(
+        self, *, url: str, session: aiohttp.ClientSession | None, timeout_s: float
+    ) -> None:
+        self.url = url
+        self._session = session
+        self._timeout_s = timeout_s
+        self._client: RegistryClient | None = None
+
+    def client(self, token: str | None, sleep: Sleep, clock: Clock) -> RegistryClient:
+        if self._client is None:
+            self._client = RegistryClient(
+                token=token, registry_url=self.url, session=self._session,
+                timeout_s=self._timeout_s, sleep=sleep, clock=clock,
+            )  # fmt: skip
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _registry_url(registry_url: str | None, base_url: str) -> str:
+    if registry_url is None:
+        return default_registry_url(base_url)
+    if not isinstance(registry_url, str) or not registry_url.startswith(("http://", "https://")):
+        shown = redact_url(registry_url) if isinstance(registry_url, str) else registry_url
+        raise ValueError(f"registry_url must be an http:// or https:// URL, got {shown!r}")
+    if has_userinfo(registry_url):
+        raise ValueError(
+            f"registry_url {redact_url(registry_url)!r} must not carry user:password@; "
+            "the token is the only credential sent"
+        )
+    return registry_url.rstrip("/")
+
+
 def _check_owner(owner: object) -> Owner:
     if not isinstance(owner, Owner):
         raise TypeError(
@@ -901,7 +973,13 @@ def _check_config(
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ValueError("token must be a non-empty str or None")
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        shown = redact_url(base_url) if isinstance(base_url, str) else base_url
+        raise ValueError(f"base_url must be an http:// or https:// URL, got {shown!r}")
+    if has_userinfo(base_url):
+        raise ValueError(
+            f"base_url {redact_url(base_url)!r} must not carry user:password@; "
+            "the token is the only credential sent"
+        )
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     _check_positive(max_tries, "max_tries")
