@@ -153,10 +153,8 @@ class HTTPCore:
         self.rate_budget = rate_budget
         self._spacer = WriteSpacer(write_interval_s) if write_interval_s > 0 else None
         self.etag_cache = etag_cache
-        self.sleep = sleep
-        self.clock = clock
-        self._on_retry = on_retry
-        self._on_wait = on_wait
+        self.sleep, self.clock = sleep, clock
+        self._on_retry, self._on_wait = on_retry, on_wait
         self.rate_limit: RateLimit | None = None
         self._in_flight = 0  # sent and not yet answered, to spend no more than `remaining`
         self._answered: asyncio.Event | None = None  # set when an answer arrives, if awaited

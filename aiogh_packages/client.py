@@ -161,43 +161,29 @@ class PackagesClient:
         rate_budget: RateBudget | None = None,
         registry_url: str | None = None,
     ) -> None:
-        base_url = default_base_url() if base_url is None else base_url
+        base_url = (default_base_url() if base_url is None else base_url).rstrip("/")
         _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
         self._registry = _RegistrySlot(
-            url=_registry_url(registry_url, base_url.rstrip("/")),
-            session=session,
-            timeout_s=timeout,
+            url=_registry_url(registry_url, base_url), session=session, timeout_s=timeout
         )
-        if etag_cache is True:
-            etag_cache = MemoryETagCache()
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": api_version,
+            "User-Agent": user_agent or f"aiogh-packages/{__version__}",
+        }
+        retry = RetryPolicy(
+            max_tries=max_tries, max_time_s=max_retry_time,
+            max_rate_limit_retries=max_rate_limit_retries, max_wait_s=max_wait,
+        )  # fmt: skip
+        transport = AiohttpTransport(session, timeout_s=timeout, connect_timeout_s=connect_timeout)
         self._http = HTTPCore(
-            base_url=base_url.rstrip("/"),
-            token=token,
-            transport=AiohttpTransport(
-                session, timeout_s=timeout, connect_timeout_s=connect_timeout
-            ),
-            headers={
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": api_version,
-                "User-Agent": user_agent or f"aiogh-packages/{__version__}",
-            },
-            retry=RetryPolicy(
-                max_tries=max_tries,
-                max_time_s=max_retry_time,
-                max_rate_limit_retries=max_rate_limit_retries,
-                max_wait_s=max_wait,
-            ),
-            backoff_base_s=backoff_base,
-            backoff_max_s=backoff_max,
-            max_concurrency=max_concurrency,
+            base_url=base_url, token=token, headers=headers, retry=retry, transport=transport,
+            backoff_base_s=backoff_base, backoff_max_s=backoff_max, max_concurrency=max_concurrency,
             rate_budget=_rate_budget(rate_budget, points_per_minute),
-            write_interval_s=write_interval,
-            etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
-            sleep=sleep or asyncio.sleep,
-            clock=clock or time.time,
-            on_retry=on_retry,
-            on_wait=on_wait,
-        )
+            write_interval_s=write_interval, etag_cache=_etag_cache(etag_cache),
+            sleep=sleep or asyncio.sleep, clock=clock or time.time,
+            on_retry=on_retry, on_wait=on_wait,
+        )  # fmt: skip
         self._token = token
         self._max_wait: float | None = None
         self._prefetch_window = prefetch_window  # None: adaptive, up to max_concurrency
@@ -956,6 +942,12 @@ def _version_route(
 def _check_positive(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _etag_cache(etag_cache: ETagCache | bool | None) -> ETagCache | None:
+    if etag_cache is True:
+        return MemoryETagCache()
+    return None if isinstance(etag_cache, bool) else etag_cache
 
 
 def _rate_budget(budget: RateBudget | None, points_per_minute: int | None) -> RateBudget | None:
