@@ -39,8 +39,13 @@ OwnerT = TypeVar("OwnerT")
 T = TypeVar("T")
 
 
-class FanOutItem(msgspec.Struct, Generic[OwnerT, T], frozen=True):
-    """One item of one owner's listing (a Struct: made once per item, so made cheaply)."""
+class FanOutItem(msgspec.Struct, Generic[OwnerT, T], frozen=True, gc=False):
+    """One item of one owner's listing (a Struct: made once per item, so made cheaply).
+
+    Not tracked by the cycle collector (``gc=False``): it only points at an owner and an
+    item that never point back, so it cannot be part of a cycle, and fan-outs make
+    one per item (half the cost to make, and nothing for the collector to scan).
+    """
 
     owner: OwnerT
     item: T
