@@ -71,12 +71,22 @@ class Operations:
     ) -> Listing[T]:
         """Every item of a paged listing, following ``next`` links on the API origin."""
         url = self.http.url(route.path + routes.query_string(query))
-        return self.listing_at(url, route.template, decoder)
+        per_page = query.get("per_page")
+        return self.listing_at(url, route.template, decoder, per_page=per_page)
 
     def listing_at(
-        self, url: str, template: str, decoder: msgspec.json.Decoder[list[T]]
+        self,
+        url: str,
+        template: str,
+        decoder: msgspec.json.Decoder[list[T]],
+        *,
+        per_page: object = None,
     ) -> Listing[T]:
-        """A listing starting at ``url`` (already checked to be on the API origin)."""
+        """A listing starting at ``url`` (already checked to be on the API origin).
+
+        ``per_page`` is the page size asked for, when the caller knows it (else read from
+        ``url``; one URL parse less per listing, which fan-outs make per owner).
+        """
 
         async def fetch(page_url: str) -> Page[T]:
             return await self.page(page_url, template, decoder)
@@ -86,7 +96,8 @@ class Operations:
 
         return Listing(
             fetch, url, check_url=check, prefetch_window=self.prefetch_window,
-            max_prefetch=self.http.max_concurrency, per_page=query_int(url, "per_page"),
+            max_prefetch=self.http.max_concurrency,
+            per_page=per_page if isinstance(per_page, int) else query_int(url, "per_page"),
         )  # fmt: skip
 
     def resumed(self, url: str, decoder: msgspec.json.Decoder[list[T]]) -> Listing[T]:

@@ -111,6 +111,7 @@ class _Request:
     hits: int = 0
     lost_answer: bool = False
     cached: CachedResponse | None = field(default=None)
+    rate_limit: RateLimit | None = None  # read from the latest answer's headers
 
 
 class HTTPCore:
@@ -153,10 +154,8 @@ class HTTPCore:
         self.rate_budget = rate_budget
         self._spacer = WriteSpacer(write_interval_s) if write_interval_s > 0 else None
         self.etag_cache = etag_cache
-        self.sleep = sleep
-        self.clock = clock
-        self._on_retry = on_retry
-        self._on_wait = on_wait
+        self.sleep, self.clock = sleep, clock
+        self._on_retry, self._on_wait = on_retry, on_wait
         self.rate_limit: RateLimit | None = None
         self._in_flight = 0  # sent and not yet answered, to spend no more than `remaining`
         self._answered: asyncio.Event | None = None  # set when an answer arrives, if awaited
@@ -164,7 +163,7 @@ class HTTPCore:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
-        return f"HTTPCore(base_url={self.base_url!r})"
+        return f"HTTPCore(base_url={redact_url(self.base_url)!r})"
 
     async def close(self) -> None:
         """Close the transport (a borrowed session stays open); later requests raise."""
@@ -309,16 +308,17 @@ class HTTPCore:
                     )
             except SendFault as fault:
                 return fault
-            self._note_rate_limit(got)
+            req.rate_limit = self._note_rate_limit(got)
             if status not in _REDIRECTS or "location" not in got:
                 break
             req.url = self._redirect_target(req.url, got["location"])
         return status, got, body
 
-    def _note_rate_limit(self, headers: Mapping[str, str]) -> None:
+    def _note_rate_limit(self, headers: Mapping[str, str]) -> RateLimit | None:
         reading = RateLimit.from_headers(headers)
         if reading is not None and reading.newer_than(self.rate_limit):
             self.rate_limit = reading
+        return reading
 
     def _redirect_target(self, url: str, location: str) -> str:
         target = str(URL(url, encoded=True).join(URL(location, encoded=True)))
@@ -338,10 +338,9 @@ class HTTPCore:
         decision = self._retry_decision(req, outcome)
         if decision.action == "done":
             self._remember(req, status, headers, body)
-            reading = RateLimit.from_headers(headers)
             return Response(
                 status=status, headers=headers, body=body, url=req.url,
-                attempts=req.attempt, rate_limit=reading,
+                attempts=req.attempt, rate_limit=req.rate_limit,
             )  # fmt: skip
         if decision.action == "fail":
             raise error_for(
@@ -391,7 +390,7 @@ class HTTPCore:
             url=req.url,
             attempts=req.attempt,
             from_cache=True,
-            rate_limit=RateLimit.from_headers(headers),
+            rate_limit=req.rate_limit,
         )
 
     def _remember(self, req: _Request, status: int, headers: dict[str, str], body: bytes) -> None:

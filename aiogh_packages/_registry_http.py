@@ -20,7 +20,6 @@ import asyncio
 import base64
 import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
 
 import aiohttp
 import backoff
@@ -28,19 +27,11 @@ import msgspec
 from yarl import URL
 
 from ._sansio import registry_wire as wire
+from ._sansio.responses import registry_error_for, transport_error
 from ._sansio.urls import origin_problem, redact_url, same_origin
+from ._transport import fault_for
 from ._version import __version__
-from .errors import (
-    APIError,
-    AuthError,
-    DecodeError,
-    ForbiddenError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-    UnsafeURLError,
-)
+from .errors import APIError, DecodeError, TransportError, UnsafeURLError
 from .events import Clock, Sleep
 
 __all__ = ["Answer", "RegistryTransport", "registry_error"]
@@ -52,33 +43,11 @@ _MAX_REDIRECTS = 5
 Answer = tuple[int, dict[str, str], bytes, str]
 
 
-class _RegistryErrors(msgspec.Struct):
-    errors: list[dict[str, object]] = msgspec.field(default_factory=list)
-
-
-def _registry_message(body: bytes) -> str | None:
-    try:
-        errors = msgspec.json.decode(body, type=_RegistryErrors).errors
-    except msgspec.DecodeError:
-        return None
-    return str(errors[0].get("message") or errors[0].get("code")) if errors else None
-
-
 def registry_error(
     status: int, headers: dict[str, str], body: bytes, url: str, attempts: int
 ) -> APIError:
-    """The :class:`APIError` subclass for a registry error answer, with its message."""
-    kind: type[APIError] = {401: AuthError, 403: ForbiddenError, 404: NotFoundError}.get(
-        status, ServerError if status >= 500 else APIError
-    )
-    return kind(
-        status,
-        github_message=_registry_message(body),
-        headers=headers,
-        method="GET",
-        url=redact_url(url),
-        attempts=attempts,
-    )
+    """The :class:`APIError` subclass for a registry error answer (chosen by ``responses``)."""
+    return registry_error_for(status, headers, body, url=url, attempts=attempts)
 
 
 class RegistryTransport:
@@ -212,18 +181,15 @@ class RegistryTransport:
         status, headers, body, url = answer
         if status != 429:
             return registry_error(status, headers, body, url, attempt)
-        wait = wire.retry_after_s(headers, self._clock()) or 0.0
-        return RateLimitError(
-            429,
-            rate_limit=None,
-            secondary=True,
-            retry_after_s=wait,
-            reset_at=_utc(self._clock() + wait),
-            github_message=_registry_message(body),
-            headers=headers,
-            method="GET",
-            url=redact_url(url),
+        now = self._clock()
+        return registry_error_for(
+            status,
+            headers,
+            body,
+            url=url,
             attempts=attempt,
+            retry_after_s=wire.retry_after_s(headers, now) or 0.0,
+            now_epoch=now,
         )
 
     def _delays(self) -> Iterator[float]:
@@ -248,9 +214,10 @@ class RegistryTransport:
             if status not in _REDIRECTS or not location:
                 return status, answer_headers, body, url
             url = str(URL(url, encoded=True).join(URL(location, encoded=True)))
-        raise TransportError(
-            f"more than {_MAX_REDIRECTS} redirects", method="GET", url=redact_url(url)
-        )
+        raise transport_error(
+            "connection", f"more than {_MAX_REDIRECTS} redirects", method="GET", url=url,
+            attempts=1,
+        )  # fmt: skip
 
     async def _send_once(
         self, url: str, headers: Mapping[str, str], put: tuple[str, bytes] | None = None
@@ -269,10 +236,7 @@ class RegistryTransport:
                 body = await resp.read()
                 return resp.status, {k.lower(): v for k, v in resp.headers.items()}, body
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            raise TransportError(
-                f"registry request failed: {type(exc).__name__}", method="GET", url=redact_url(url)
+            fault = fault_for(exc, self._timeout)
+            raise transport_error(
+                fault.kind, fault.detail, method="GET", url=url, attempts=1
             ) from exc
-
-
-def _utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)

@@ -7,10 +7,13 @@ exception is translated here and nowhere else.
 *Once* matters: aiohttp re-sends an idempotent request (GET, DELETE, ...) by itself when a
 kept-alive connection drops before the answer starts (RFC 9112 section 9.3.1). The
 pipeline counts and decides every attempt, and a hidden re-send of a DELETE whose first
-answer was lost would turn "deleted, then 404" into a plain "not found". So each request
-carries a per-request middleware that lets aiohttp's handler run once and answers a
-second call with the first call's error; the caller's own session middlewares still run
-inside it, and a borrowed session is never modified.
+answer was lost would turn "deleted, then 404" into a plain "not found". A session the
+transport opens has that re-send switched off once, as it opens (aiohttp's session-wide
+``_retry_connection``; no per-request cost). A borrowed session is never modified, so
+each request through it carries a per-request middleware that lets aiohttp's handler run
+once and answers a second call with the first call's error; the caller's own session
+middlewares still run inside it. Should a future aiohttp drop the session-wide switch,
+owned sessions take the middleware too.
 
 A session the transport opens itself honours ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
 (aiohttp's ``trust_env``, turned on when the environment names a proxy as the session opens);
@@ -30,10 +33,10 @@ from yarl import URL
 
 from ._pipeline import Answer, SendFault
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "fault_for"]
 
-# Per-request middlewares arrived in aiohttp 3.12; before that only a session-wide private
-# switch exists, which is set on sessions this transport owns and never on borrowed ones.
+# Per-request middlewares arrived in aiohttp 3.12 (needed for borrowed sessions); the
+# session-wide private switch is set on sessions this transport owns, never on borrowed ones.
 _PER_REQUEST_MIDDLEWARES = hasattr(aiohttp, "ClientMiddlewareType")
 # aiohttp 3.10 split connect timeouts out of ServerTimeoutError.
 _CONNECT_TIMEOUT: tuple[type[BaseException], ...] = tuple(
@@ -75,6 +78,7 @@ class AiohttpTransport:
     ) -> None:
         self._session = session
         self.owns_session = session is None
+        self._send_once = _PER_REQUEST_MIDDLEWARES and session is not None  # see module docstring
         self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
 
     def __repr__(self) -> str:
@@ -95,28 +99,28 @@ class AiohttpTransport:
             async with session.request(
                 method,
                 URL(url, encoded=True),
-                headers=dict(headers),
+                headers=headers,
                 data=body,
                 timeout=self._timeout,
                 allow_redirects=False,
-                **self._send_once_options(session),
+                **(self._send_once_options(session) if self._send_once else {}),
             ) as resp:
                 data = await resp.read()
                 return resp.status, _fold_headers(resp.headers.items()), data
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            raise _fault(exc, self._timeout) from exc
+            raise fault_for(exc, self._timeout) from exc
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(trust_env=_proxy_configured())
-            if not _PER_REQUEST_MIDDLEWARES and hasattr(self._session, "_retry_connection"):
+            if hasattr(self._session, "_retry_connection"):
                 self._session._retry_connection = False  # our own session: see module docstring
+            else:  # pragma: no cover - an aiohttp without the switch: the middleware instead
+                self._send_once = _PER_REQUEST_MIDDLEWARES
         return self._session
 
     @staticmethod
     def _send_once_options(session: aiohttp.ClientSession) -> dict[str, Any]:
-        if not _PER_REQUEST_MIDDLEWARES:
-            return {}
         # A per-request list replaces the session's, so the caller's go inside ours (read only).
         own: Sequence[aiohttp.ClientMiddlewareType] = getattr(session, "_middlewares", ())
         return {"middlewares": (_SendOnce(), *own)}
@@ -134,8 +138,11 @@ def _proxy_configured() -> bool:
     )
 
 
-def _fault(exc: BaseException, timeout: aiohttp.ClientTimeout) -> SendFault:
-    """Translate an aiohttp (or asyncio timeout) exception into a :class:`SendFault`."""
+def fault_for(exc: BaseException, timeout: aiohttp.ClientTimeout) -> SendFault:
+    """Translate an aiohttp (or asyncio timeout) exception into a :class:`SendFault`.
+
+    The one place aiohttp faults are named: the API pipeline and the registry client use it.
+    """
     if isinstance(exc, _CONNECT_TIMEOUT):
         return SendFault("timeout", f"no connection within {timeout.sock_connect:g} s")
     if isinstance(exc, asyncio.TimeoutError):

@@ -28,9 +28,11 @@ from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.auth import AuthStatus, evaluate_token, token_kind
 from ._sansio.ratelimit import RateLimit
+from ._sansio.registry_wire import default_registry_url
 from ._sansio.responses import decode
 from ._sansio.retention_plan import RetentionPolicy
 from ._sansio.retry import RetryPolicy
+from ._sansio.urls import has_userinfo, redact_url
 from ._transport import AiohttpTransport
 from ._version import __version__
 from .budget import LocalRateBudget, RateBudget
@@ -41,6 +43,7 @@ from .fanout import FanOut, fan_out
 from .models import Package, PackageState, PackageType, PackageVersion, PackageVisibility
 from .owner import Owner
 from .pagination import Listing
+from .registry import RegistryClient
 from .retention import (
     JournalEntry,
     ProgressHook,
@@ -117,6 +120,13 @@ class PackagesClient:
             :class:`~aiogh_packages.LocalRateBudget` of ``points_per_minute`` in this
             process. Pass a shared one (``aiogh_packages.budget.RedisRateBudget``) so
             several processes on one token stay under GitHub's limits together.
+        registry_url: the container registry beside the API, read by :meth:`registry`;
+            None (the default) derives it from ``base_url``: ``https://ghcr.io`` for
+            ``https://api.github.com``, ``https://containers.HOST`` for GHES
+            ``https://HOST/api/v3``, else ``base_url``'s own origin (a test server).
+
+    ``base_url`` and ``registry_url`` must not carry userinfo (``user:password@``): the
+    token is the only credential, and a ``ValueError`` says so without echoing the URL's.
 
     A client belongs to the event loop of its first request: using it from another loop
     (a second ``asyncio.run``) or after :meth:`aclose` raises ``RuntimeError`` before
@@ -149,46 +159,38 @@ class PackagesClient:
         on_retry: RetryHook | None = None,
         on_wait: WaitHook | None = None,
         rate_budget: RateBudget | None = None,
+        registry_url: str | None = None,
     ) -> None:
-        base_url = default_base_url() if base_url is None else base_url
+        base_url = (default_base_url() if base_url is None else base_url).rstrip("/")
         _check_config(token, base_url, timeout, max_tries, max_concurrency, prefetch_window)
-        if etag_cache is True:
-            etag_cache = MemoryETagCache()
-        self._http = HTTPCore(
-            base_url=base_url.rstrip("/"),
-            token=token,
-            transport=AiohttpTransport(
-                session, timeout_s=timeout, connect_timeout_s=connect_timeout
-            ),
-            headers={
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": api_version,
-                "User-Agent": user_agent or f"aiogh-packages/{__version__}",
-            },
-            retry=RetryPolicy(
-                max_tries=max_tries,
-                max_time_s=max_retry_time,
-                max_rate_limit_retries=max_rate_limit_retries,
-                max_wait_s=max_wait,
-            ),
-            backoff_base_s=backoff_base,
-            backoff_max_s=backoff_max,
-            max_concurrency=max_concurrency,
-            rate_budget=_rate_budget(rate_budget, points_per_minute),
-            write_interval_s=write_interval,
-            etag_cache=None if isinstance(etag_cache, bool) else etag_cache,
-            sleep=sleep or asyncio.sleep,
-            clock=clock or time.time,
-            on_retry=on_retry,
-            on_wait=on_wait,
+        self._registry = _RegistrySlot(
+            url=_registry_url(registry_url, base_url), session=session, timeout_s=timeout
         )
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": api_version,
+            "User-Agent": user_agent or f"aiogh-packages/{__version__}",
+        }
+        retry = RetryPolicy(
+            max_tries=max_tries, max_time_s=max_retry_time,
+            max_rate_limit_retries=max_rate_limit_retries, max_wait_s=max_wait,
+        )  # fmt: skip
+        transport = AiohttpTransport(session, timeout_s=timeout, connect_timeout_s=connect_timeout)
+        self._http = HTTPCore(
+            base_url=base_url, token=token, headers=headers, retry=retry, transport=transport,
+            backoff_base_s=backoff_base, backoff_max_s=backoff_max, max_concurrency=max_concurrency,
+            rate_budget=_rate_budget(rate_budget, points_per_minute),
+            write_interval_s=write_interval, etag_cache=_etag_cache(etag_cache),
+            sleep=sleep or asyncio.sleep, clock=clock or time.time,
+            on_retry=on_retry, on_wait=on_wait,
+        )  # fmt: skip
         self._token = token
         self._max_wait: float | None = None
         self._prefetch_window = prefetch_window  # None: adaptive, up to max_concurrency
         self._is_view = False
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
+        return f"{type(self).__name__}(base_url={redact_url(self._http.base_url)!r})"
 
     async def __aenter__(self: _Self) -> _Self:
         return self
@@ -202,9 +204,27 @@ class PackagesClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the session if the client opened it; a borrowed session stays open."""
+        """Close the session if the client opened it (and :meth:`registry`'s client, if made).
+
+        A borrowed session stays open.
+        """
         if not self._is_view:
+            await self._registry.close()
             await self._http.close()
+
+    @property
+    def registry_url(self) -> str:
+        """The container registry :meth:`registry` reads, e.g. ``https://ghcr.io``."""
+        return self._registry.url
+
+    def registry(self) -> RegistryClient:
+        """The :class:`~aiogh_packages.RegistryClient` for :attr:`registry_url`, made once.
+
+        It shares this client's token (sent only to the registry origin, as the bearer-token
+        exchange's password), its borrowed ``session`` if one was given (else it opens its
+        own), its ``timeout``, ``sleep`` and ``clock``; :meth:`aclose` closes it.
+        """
+        return self._registry.client(self._token, self._http.sleep, self._http.clock)
 
     @property
     def base_url(self) -> str:
@@ -863,6 +883,44 @@ class PackagesClient:
         return await restore_from_journal(self, journal, on_progress=on_progress)
 
 
+class _RegistrySlot:
+    """The registry client a :class:`PackagesClient` makes on demand; shared by its views."""
+
+    def __init__(
+        self, *, url: str, session: aiohttp.ClientSession | None, timeout_s: float
+    ) -> None:
+        self.url = url
+        self._session = session
+        self._timeout_s = timeout_s
+        self._client: RegistryClient | None = None
+
+    def client(self, token: str | None, sleep: Sleep, clock: Clock) -> RegistryClient:
+        if self._client is None:
+            self._client = RegistryClient(
+                token=token, registry_url=self.url, session=self._session,
+                timeout_s=self._timeout_s, sleep=sleep, clock=clock,
+            )  # fmt: skip
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _registry_url(registry_url: str | None, base_url: str) -> str:
+    if registry_url is None:
+        return default_registry_url(base_url)
+    if not isinstance(registry_url, str) or not registry_url.startswith(("http://", "https://")):
+        shown = redact_url(registry_url) if isinstance(registry_url, str) else registry_url
+        raise ValueError(f"registry_url must be an http:// or https:// URL, got {shown!r}")
+    if has_userinfo(registry_url):
+        raise ValueError(
+            f"registry_url {redact_url(registry_url)!r} must not carry user:password@; "
+            "the token is the only credential sent"
+        )
+    return registry_url.rstrip("/")
+
+
 def _check_owner(owner: object) -> Owner:
     if not isinstance(owner, Owner):
         raise TypeError(
@@ -889,6 +947,12 @@ def _check_positive(value: object, name: str) -> None:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
+def _etag_cache(etag_cache: ETagCache | bool | None) -> ETagCache | None:
+    if etag_cache is True:
+        return MemoryETagCache()
+    return None if isinstance(etag_cache, bool) else etag_cache
+
+
 def _rate_budget(budget: RateBudget | None, points_per_minute: int | None) -> RateBudget | None:
     if budget is not None:
         if not isinstance(budget, RateBudget):
@@ -904,7 +968,13 @@ def _check_config(
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ValueError("token must be a non-empty str or None")
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        shown = redact_url(base_url) if isinstance(base_url, str) else base_url
+        raise ValueError(f"base_url must be an http:// or https:// URL, got {shown!r}")
+    if has_userinfo(base_url):
+        raise ValueError(
+            f"base_url {redact_url(base_url)!r} must not carry user:password@; "
+            "the token is the only credential sent"
+        )
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     _check_positive(max_tries, "max_tries")

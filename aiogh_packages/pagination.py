@@ -207,6 +207,7 @@ class Listing(AsyncIterator[T]):
                 del page
                 async for later in all_pages:
                     yield later
+                    del later  # not kept alive while the next one is awaited
             return
         yield page
         fetched, warned = {self._first_url}, False

@@ -102,3 +102,15 @@ async def test_aclose_is_idempotent_and_ends_the_iteration() -> None:
         await results.aclose()
         assert [r async for r in results] == []
         assert _other_tasks() == set()
+
+
+async def test_batches_hand_out_every_item_once_in_listing_order() -> None:
+    """Results handed out of whole-page batches keep each owner's listing order, none twice."""
+    async with (
+        FakeGitHub(store=_store(owners=2, packages=250)) as server,
+        make_client(server) as gh,
+    ):
+        listed = [p.id async for p in gh.iter_user_packages("user-1", "container")]
+        results = [r async for r in gh.fan_out_user_packages(["user-0", "user-1"], "container")]
+    mine = [r.item.id for r in results if isinstance(r, FanOutItem) and r.owner == "user-1"]
+    assert mine == listed and len(results) == 500

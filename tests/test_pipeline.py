@@ -11,6 +11,7 @@ from aiogh_packages import (
     MemoryETagCache,
     NotFoundAfterRetryError,
     NotFoundError,
+    PackagesClient,
     RateLimitError,
     TransportError,
     UnsafeURLError,
@@ -192,3 +193,34 @@ async def test_closed_core_refuses_requests_and_closes_its_transport() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         await core.request("GET", URL, template="t")
     assert transport.closed and transport.sent == []
+
+
+def test_core_and_client_reprs_redact_secrets_in_base_url() -> None:
+    """HTTPCore and PackagesClient reprs show base_url without secret query values."""
+    secret = "https://api.example.test/api?access_token=s3cret"
+    core = HTTPCore(
+        base_url="https://u:pw@api.example.test",
+        token="ghp_scripted",
+        transport=ScriptedTransport([]),
+        headers={},
+        retry=RetryPolicy(),
+        backoff_base_s=0.0,
+        backoff_max_s=0.0,
+        max_concurrency=1,
+        rate_budget=None,
+        write_interval_s=0.0,
+        etag_cache=None,
+        sleep=FakeTime().sleep,
+        clock=FakeTime(),
+        on_retry=None,
+        on_wait=None,
+    )
+    assert "pw" not in repr(core) and "api.example.test" in repr(core)
+    assert "s3cret" not in repr(PackagesClient("ghp_x", base_url=secret))
+
+
+def test_client_refuses_a_base_url_with_userinfo_without_echoing_the_password() -> None:
+    """A base_url carrying user:password@ raises ValueError whose text omits the password."""
+    with pytest.raises(ValueError, match="user:password@") as caught:
+        PackagesClient("ghp_x", base_url="https://bob:hunter2@api.example.test")
+    assert "hunter2" not in str(caught.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -324,3 +325,60 @@ async def test_api_client_and_registry_client_keep_their_tokens_apart(
     assert api_calls and all("rgt_" not in r.headers.get("authorization", "") for r in api_calls)
     reads = [r for r in gh.requests if r.path.startswith("/v2/") and "authorization" in r.headers]
     assert reads and all(r.headers["authorization"].startswith("Bearer rgt_") for r in reads)
+
+
+def test_packages_client_registry_url_defaults_to_ghcr_for_github_com() -> None:
+    """PackagesClient on api.github.com reads the registry at ghcr.io unless told otherwise."""
+    assert PackagesClient(TOKEN, base_url="https://api.github.com").registry_url == (
+        "https://ghcr.io"
+    )
+    ghes = PackagesClient(TOKEN, base_url="https://git.example/api/v3")
+    assert ghes.registry_url == "https://containers.git.example"
+    own = PackagesClient(TOKEN, base_url="https://api.github.com", registry_url="http://r:1/")
+    assert own.registry_url == "http://r:1"
+
+
+def test_packages_client_refuses_a_registry_url_with_userinfo_without_the_password() -> None:
+    """A registry_url carrying user:password@ raises ValueError that omits the password."""
+    with pytest.raises(ValueError, match="registry_url") as caught:
+        PackagesClient(TOKEN, registry_url="https://bob:hunter2@ghcr.example")
+    assert "hunter2" not in str(caught.value)
+
+
+async def test_packages_client_registry_reads_manifests_with_its_token(
+    reg_server: tuple[FakeGitHub, MultiArchImage], fake_time: FakeTime
+) -> None:
+    """registry() gives one RegistryClient that exchanges the API client's token at the realm."""
+    gh, image = reg_server
+    async with PackagesClient(TOKEN, base_url=gh.base_url, sleep=fake_time.sleep) as api:
+        reg = api.registry()
+        assert api.registry() is reg and reg.registry_url == gh.registry_url
+        manifest = await reg.get_manifest(OWNER, "tools/web-app", image.index)
+    assert isinstance(manifest, ImageIndex)
+    token_calls = [r for r in gh.requests if r.path == "/token"]
+    assert [r.headers["authorization"].startswith("Basic ") for r in token_calls] == [True]
+
+
+async def test_packages_client_aclose_closes_the_registry_clients_own_session(
+    reg_server: tuple[FakeGitHub, MultiArchImage], fake_time: FakeTime
+) -> None:
+    """The registry client's own session is closed by the API client's aclose."""
+    gh, image = reg_server
+    api = PackagesClient(TOKEN, base_url=gh.base_url, sleep=fake_time.sleep)
+    reg = api.registry()
+    await reg.get_manifest(OWNER, "tools/web-app", image.index)
+    session = reg._http._session
+    await api.aclose()
+    assert session is not None and session.closed
+
+
+async def test_packages_client_registry_borrows_the_clients_session_and_leaves_it_open(
+    reg_server: tuple[FakeGitHub, MultiArchImage], fake_time: FakeTime
+) -> None:
+    """With a borrowed session, registry reads go through it and it stays open after aclose."""
+    gh, image = reg_server
+    async with aiohttp.ClientSession() as session:
+        async with PackagesClient(TOKEN, base_url=gh.base_url, session=session) as api:
+            await api.registry().get_manifest(OWNER, "tools/web-app", image.index)
+            assert api.registry()._http._session is session
+        assert not session.closed

@@ -56,6 +56,21 @@ async def test_borrowed_session_does_not_hide_a_resent_delete() -> None:
     assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
 
 
+async def test_owned_session_does_not_hide_a_resent_delete() -> None:
+    """With the client's own session, a DELETE whose answer was lost is retried and counted too."""
+    store = _store()
+    store.add_package("mona", "npm", "lib")
+    store.add_version("mona", "npm", "lib", name="1.0.0")
+    v = store.add_version("mona", "npm", "lib", name="1.0.1")
+    async with FakeGitHub(store=store) as server, make_client(server) as gh:
+        await gh.get_user_package("mona", "container", "package-0000")  # a kept-alive connection
+        server.add_fault(Fault(kind="truncate", method="DELETE"))
+        with pytest.raises(NotFoundAfterRetryError) as info:
+            await gh.delete_user_package_version("mona", "npm", "lib", v.id)
+        assert info.value.attempts == 2
+    assert [r.method for r in server.requests] == ["GET", "DELETE", "DELETE"]
+
+
 async def test_borrowed_session_keeps_its_own_middlewares() -> None:
     """A caller's session middleware still runs on every request the client sends through it."""
 

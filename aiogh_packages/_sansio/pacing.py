@@ -40,18 +40,20 @@ class PointsBudget:
             raise ValueError(f"points_per_minute must be at least 5, got {points_per_minute}")
         self.points_per_minute = points_per_minute
         self._spent: dict[str, deque[tuple[float, int]]] = {}
+        self._totals: dict[str, int] = {}  # the points in each window, kept as it changes
 
     def used(self, key: str, now: float) -> int:
         """Points spent on ``key`` within the minute before ``now``."""
-        window = self._expire(key, now)
-        return sum(cost for _, cost in window)
+        self._expire(key, now)
+        return self._totals[key]
 
     def reserve(self, key: str, cost: int, now: float) -> float:
         """Spend ``cost`` points on ``key`` at ``now`` if they fit; else the seconds to wait."""
         window = self._expire(key, now)
-        total = sum(c for _, c in window)
+        total = self._totals[key]
         if total + cost <= self.points_per_minute:
             window.append((now, cost))
+            self._totals[key] = total + cost
             return 0.0
         excess = total + cost - self.points_per_minute
         for stamp, spent in window:
@@ -61,9 +63,12 @@ class PointsBudget:
         return WINDOW_S  # pragma: no cover - cost never exceeds the budget (checked above)
 
     def _expire(self, key: str, now: float) -> deque[tuple[float, int]]:
-        window = self._spent.setdefault(key, deque())
+        window = self._spent.get(key)
+        if window is None:
+            window = self._spent[key] = deque()
+            self._totals[key] = 0
         while window and window[0][0] <= now - WINDOW_S:
-            window.popleft()
+            self._totals[key] -= window.popleft()[1]
         return window
 
 

@@ -2,8 +2,10 @@
 
 Does no I/O. Every exception class for a request is chosen here and only here: error
 statuses (:func:`error_for`), transport faults (:func:`transport_error`) and waits the
-client refuses to make (:func:`wait_refused`). The body of a successful response is
-decoded with a decoder built once per response type.
+client refuses to make (:func:`wait_refused`), for the API; and the container registry's
+error answers (:func:`registry_error_for`), whose faults also go through
+:func:`transport_error`. The body of a successful response is decoded with a decoder built
+once per response type.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ __all__ = [
     "error_for",
     "error_message",
     "redact_url",
+    "registry_error_for",
+    "registry_message",
     "transport_error",
     "wait_refused",
 ]
@@ -58,6 +62,22 @@ class ErrorBody(msgspec.Struct, frozen=True):
 
 
 _ERROR_DECODER = msgspec.json.Decoder(ErrorBody)
+
+
+class _RegistryErrors(msgspec.Struct):
+    """The registry's error body (``{"errors": [{"code": ..., "message": ...}]}``)."""
+
+    errors: list[dict[str, object]] = msgspec.field(default_factory=list)
+
+
+_REGISTRY_ERRORS = msgspec.json.Decoder(_RegistryErrors)
+# The OCI distribution spec's error statuses; 400s there are not GitHub's 422-style
+# validation failures, so they stay a plain APIError.
+_REGISTRY_CLASSES: dict[int, type[APIError]] = {
+    401: AuthError,
+    403: ForbiddenError,
+    404: NotFoundError,
+}
 
 
 def error_message(body: bytes) -> ErrorBody:
@@ -217,4 +237,57 @@ def wait_refused(
         ),
         method=method,
         url=redact_url(url),
+    )
+
+
+def registry_message(body: bytes) -> str | None:
+    """The first error's ``message`` (or ``code``) of a registry error body; None if absent.
+
+    https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
+    """
+    try:
+        errors = _REGISTRY_ERRORS.decode(body).errors
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return str(errors[0].get("message") or errors[0].get("code")) if errors else None
+
+
+def registry_error_for(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    url: str,
+    attempts: int = 1,
+    retry_after_s: float = 0.0,
+    now_epoch: float = 0.0,
+) -> APIError:
+    """The exception for a container registry's error answer (a GET).
+
+    A 429 is a :class:`RateLimitError` (secondary, waiting ``retry_after_s``); 401, 403 and
+    404 are :class:`AuthError`, :class:`ForbiddenError` and :class:`NotFoundError`; 5xx a
+    :class:`ServerError`; anything else a plain :class:`APIError`. ``url`` is redacted.
+    """
+    message = registry_message(body)
+    if status == 429:
+        return RateLimitError(
+            429,
+            rate_limit=None,
+            secondary=True,
+            retry_after_s=retry_after_s,
+            reset_at=datetime.fromtimestamp(now_epoch + retry_after_s, tz=timezone.utc),
+            github_message=message,
+            headers=headers,
+            method="GET",
+            url=redact_url(url),
+            attempts=attempts,
+        )
+    cls = _REGISTRY_CLASSES.get(status, ServerError if status >= 500 else APIError)
+    return cls(
+        status,
+        github_message=message,
+        headers=headers,
+        method="GET",
+        url=redact_url(url),
+        attempts=attempts,
     )
