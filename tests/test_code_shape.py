@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import aiogh_packages
 
 PACKAGE = Path(aiogh_packages.__file__).parent
@@ -37,11 +35,6 @@ def test_request_pipeline_functions_are_at_most_40_lines() -> None:
     assert _offenders([PACKAGE / name for name in PIPELINE], 40) == []
 
 
-@pytest.mark.xfail(
-    reason="offenders outside the core area this round: _cli/args.py _add_commands (cli) "
-    "and testing/seed.py _orgs; drop this mark once they are shortened",
-    strict=False,
-)
 def test_no_function_in_the_package_is_longer_than_60_lines() -> None:
     """Every function in aiogh_packages/, testing/ and _cli/ included, is at most 60 lines."""
     assert _offenders(sorted(PACKAGE.rglob("*.py")), 60) == []
