@@ -226,6 +226,10 @@ class PackagesClient:
         """
         return self._registry.client(self._token, self._http.sleep, self._http.clock)
 
+    def _images_for(self, package_type: str) -> RegistryClient | None:
+        """The registry a container prune plans by image with (other types need none)."""
+        return self.registry() if package_type == "container" else None
+
     @property
     def base_url(self) -> str:
         """The API root every request goes to, e.g. ``https://api.github.com``."""
@@ -807,7 +811,9 @@ class PackagesClient:
         """Delete the versions of a user's package that ``policy`` plans to delete.
 
         Lists every active version, plans with :func:`~aiogh_packages.plan_retention`, and
-        deletes through this client's write pacing and rate-limit handling.
+        deletes through this client's write pacing and rate-limit handling. A container
+        package is planned by image: its manifests are read through :meth:`registry`, so a
+        platform image, attestation or signature a kept image needs is kept.
 
         Args:
             policy: what to keep and what to delete.
@@ -821,7 +827,7 @@ class PackagesClient:
         return await apply_retention(
             self, Owner.user(username), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
-            api_url=self.base_url,
+            api_url=self.base_url, registry=self._images_for(package_type),
         )  # fmt: skip
 
     async def prune_org_package_versions(
@@ -844,7 +850,7 @@ class PackagesClient:
         return await apply_retention(
             self, Owner.org(org), package_type, package_name, policy, dry_run=dry_run,
             max_deletions=max_deletions, journal=journal, now=now, on_progress=on_progress,
-            api_url=self.base_url,
+            api_url=self.base_url, registry=self._images_for(package_type),
         )  # fmt: skip
 
     async def prune_authenticated_user_package_versions(

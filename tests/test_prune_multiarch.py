@@ -296,3 +296,20 @@ def test_untag_sends_registry_writes_with_the_registry_token_only(
     puts = [r for r in gh.requests if r.method == "PUT"]
     assert puts and all(r.path.startswith("/v2/") for r in puts)
     assert all(r.headers.get("authorization", "").startswith("Bearer rgt_") for r in puts)
+
+
+async def test_library_prune_of_a_container_package_plans_by_image() -> None:
+    """prune_org_package_versions reads manifests through gh.registry(): kept images stay whole."""
+    store = Store()
+    store.add_org("acme")
+    add_multiarch_demo(store, "acme")
+    async with (
+        FakeGitHub(store=store) as server,
+        PackagesClient(TOKEN, base_url=server.base_url, write_interval=0) as gh,
+    ):
+        report = await gh.prune_org_package_versions(
+            "acme", "container", "web-app", RetentionPolicy(tagged="untagged"), dry_run=True
+        )
+        rules = {str(p.rule) for p in report.plan.items}
+        assert "needs-registry" not in rules and "needed-by-image" in rules
+        assert server.registry.manifest_reads > 0

@@ -115,11 +115,9 @@ async def test_dry_run_lists_every_page_plans_and_deletes_nothing() -> None:
 
 
 async def test_without_a_registry_no_untagged_container_version_is_planned_for_deletion() -> None:
-    """The client's prune with no registry keeps untagged container versions and says why."""
+    """apply_retention with no registry keeps untagged container versions and says why."""
     async with FakeGitHub(store=_store()) as server, _client(server) as gh:
-        report = await gh.prune_org_package_versions(
-            "octo-org", "container", "web", POLICY, dry_run=True, now=NOW
-        )
+        report = await apply_retention(gh, ORG, "container", "web", POLICY, dry_run=True, now=NOW)
     assert report.plan.to_delete == ()
     untagged_rules = {i.rule for i in report.plan.items if not i.version.tags}
     assert untagged_rules == {"keep-latest", "needs-registry"}
