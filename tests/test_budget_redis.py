@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import shutil
@@ -268,3 +269,30 @@ async def test_redis_budget_refuses_a_cost_above_its_budget(budget: RedisRateBud
     """A spend that could never fit raises ValueError naming the accepted range."""
     with pytest.raises(ValueError, match=r"1\.\.900"):
         await budget.reserve("DELETE /x", 901, 0.0)
+
+
+async def test_cli_shared_budget_spends_from_redis(redis_url: str) -> None:
+    """aiogh-packages --shared-budget URL spends its GETs from the Redis budget of its token."""
+    import redis.asyncio
+
+    from aiogh_packages.budget import token_fingerprint
+    from aiogh_packages.testing import FakeGitHub, sample_store
+
+    token = "ghp_sharedBudgetCLI_do_not_leak_5521"
+    async with FakeGitHub(store=sample_store()) as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aiogh_packages", "packages", "--user", "octocat",
+            "--type", "container", "--base-url", server.base_url, "--token", token,
+            "--shared-budget", redis_url, cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert token not in (out + err).decode()
+    client = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        keys = [key.decode() async for key in client.scan_iter(match="*")]
+    finally:
+        await client.aclose()
+    assert any(token_fingerprint(token) in key and ":points:" in key for key in keys)
+    assert not any(token in key for key in keys)

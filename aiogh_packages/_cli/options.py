@@ -101,6 +101,11 @@ def _tuning_options(common: argparse.ArgumentParser, *, writes: bool) -> None:
         "--timeout", type=_number(float, 0.001), default=30.0, metavar="SECONDS",
         help="per attempt",
     )  # fmt: skip
+    advanced.add_argument(
+        "--shared-budget", metavar="REDIS_URL",
+        help="share GitHub's points budget and rate-limit pauses with every process using this "
+        "token, through Redis at redis://HOST:PORT/DB (needs aiogh-packages[redis])",
+    )  # fmt: skip
     if writes:
         advanced.add_argument(
             "--write-interval", type=_number(float, 0), default=1.0, metavar="SECONDS",

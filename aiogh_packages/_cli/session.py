@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from ..budget import RedisRateBudget
 from ..client import DEFAULT_BASE_URL, PackagesClient
 from ..events import RetryEvent, RetryHook
 from ..owner import Owner
@@ -126,7 +127,8 @@ def make_client(args: argparse.Namespace, token: str | None) -> PackagesClient:
     if token is None and not is_local(args.base_url):
         host = urlsplit(args.base_url).hostname or args.base_url
         raise TokenProblem(_NO_TOKEN.format(host=host))
-    return PackagesClient(
+    budget = _shared_budget(getattr(args, "shared_budget", None), token)
+    client = _CLIClient(
         token=token,
         base_url=args.base_url,
         max_concurrency=args.concurrency,
@@ -135,7 +137,38 @@ def make_client(args: argparse.Namespace, token: str | None) -> PackagesClient:
         timeout=args.timeout,
         write_interval=getattr(args, "write_interval", 1.0),  # read-only commands lack it
         on_retry=retry_notice(sys.stderr, args.max_tries) if args.verbose == 0 else None,
+        rate_budget=budget,
     )
+    client.shared_budget = budget
+    return client
+
+
+class _CLIClient(PackagesClient):
+    """The CLI's client: it also closes the ``--shared-budget`` connection it was made with."""
+
+    shared_budget: RedisRateBudget | None = None
+
+    async def aclose(self) -> None:
+        """Close the session, then the shared budget's Redis connection."""
+        await super().aclose()
+        if self.shared_budget is not None:
+            await self.shared_budget.aclose()
+
+
+def _shared_budget(url: str | None, token: str | None) -> RedisRateBudget | None:
+    """The ``--shared-budget`` Redis budget, or None; refused in CLI terms when unusable."""
+    if url is None:
+        return None
+    if token is None:
+        raise UsageError("--shared-budget needs a token: the budget is shared per token")
+    try:
+        return RedisRateBudget.from_url(url, token=token)
+    except ImportError:
+        raise UsageError(
+            "--shared-budget needs redis-py: pip install 'aiogh-packages[redis]'"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--shared-budget {url!r}: {exc}") from None
 
 
 def retry_notice(stream: TextIO, max_tries: int) -> RetryHook | None:
