@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiogh_packages import PackagesClient
-from aiogh_packages.testing import FakeGitHub, sample_store
+from aiogh_packages.testing import FakeGitHub, Store, sample_store
 
 # GitHub's OpenAPI slice and its examples, vendored in tests/spec/ (see its README);
 # AIOGH_SHARED_DIR points the spec tests at another copy (its spec/ folder) instead.
@@ -81,3 +81,22 @@ async def client(server: FakeGitHub, fake_time: FakeTime) -> AsyncIterator[Packa
     """A client on the fake server: zero backoff, no points budget, fake clock and sleep."""
     async with make_client(server, fake_time) as gh:
         yield gh
+
+
+def users_store(owners: int, packages: int) -> Store:
+    """``owners`` users ``user-0``.. each with ``packages`` container packages."""
+    store = Store()
+    for i in range(owners):
+        store.add_user(f"user-{i}", id=1000 + i)
+        store.add_packages(f"user-{i}", "container", count=packages)
+    return store
+
+
+def other_tasks() -> set[asyncio.Task[object]]:
+    """Tasks left on the loop besides the current one and the in-loop fake server's handlers."""
+    return {
+        t
+        for t in asyncio.all_tasks()
+        if t is not asyncio.current_task()
+        and not getattr(t.get_coro(), "__qualname__", "").startswith("RequestHandler.")
+    }

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
-from conftest import make_client
+from conftest import make_client, other_tasks, users_store
 
 from aiogh_packages import FanOut, FanOutError, FanOutItem, NotFoundError, Owner
 from aiogh_packages.testing import FakeGitHub, Store
 
 
 def _store(owners: int = 4, packages: int = 30) -> Store:
-    store = Store()
-    for i in range(owners):
-        store.add_user(f"user-{i}", id=1000 + i)
-        store.add_packages(f"user-{i}", "container", count=packages)
-    return store
-
-
-def _other_tasks() -> set[asyncio.Task[object]]:
-    """Tasks left besides this test's own and the in-loop fake server's request handlers."""
-    return {
-        t
-        for t in asyncio.all_tasks()
-        if t is not asyncio.current_task()
-        and not getattr(t.get_coro(), "__qualname__", "").startswith("RequestHandler.")
-    }
+    return users_store(owners, packages)
 
 
 async def test_a_bad_owner_name_fails_alone() -> None:
@@ -67,9 +52,9 @@ async def test_break_inside_async_with_leaves_no_worker_running() -> None:
         names = [f"user-{i}" for i in range(4)]
         async with gh.fan_out_user_packages(names, "container", per_page=5) as results:
             async for _ in results:
-                assert _other_tasks()  # the workers are running
+                assert other_tasks()  # the workers are running
                 break
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_break_inside_aclosing_leaves_no_worker_running() -> None:
@@ -79,7 +64,7 @@ async def test_break_inside_aclosing_leaves_no_worker_running() -> None:
         async with contextlib.aclosing(gh.fan_out_user_packages(names, "container")) as results:
             async for _ in results:
                 break
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_an_exception_in_the_consumer_stops_every_worker() -> None:
@@ -90,7 +75,7 @@ async def test_an_exception_in_the_consumer_stops_every_worker() -> None:
             async with gh.fan_out_user_packages(names, "container", per_page=5) as results:
                 async for _ in results:
                     raise RuntimeError("stop")
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_aclose_is_idempotent_and_ends_the_iteration() -> None:
@@ -101,7 +86,7 @@ async def test_aclose_is_idempotent_and_ends_the_iteration() -> None:
         await results.aclose()
         await results.aclose()
         assert [r async for r in results] == []
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_batches_hand_out_every_item_once_in_listing_order() -> None:

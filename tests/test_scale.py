@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Iterator
 
 import pytest
-from conftest import make_client
+from conftest import make_client, other_tasks, users_store
 
 from aiogh_packages import (
     FanOutError,
@@ -19,21 +19,7 @@ from aiogh_packages.testing import FakeGitHub, Fault, Store
 
 
 def _store(owners: int = 1, packages: int = 200) -> Store:
-    store = Store()
-    for i in range(owners):
-        store.add_user(f"user-{i}", id=1000 + i)
-        store.add_packages(f"user-{i}", "container", count=packages)
-    return store
-
-
-def _other_tasks() -> set[asyncio.Task[object]]:
-    """Tasks left on the loop besides this test's own and the in-loop fake server's handlers."""
-    return {
-        t
-        for t in asyncio.all_tasks()
-        if t is not asyncio.current_task()
-        and not getattr(t.get_coro(), "__qualname__", "").startswith("RequestHandler.")
-    }
+    return users_store(owners, packages)
 
 
 async def test_prefetch_yields_every_item_in_page_order_within_the_concurrency_limit() -> None:
@@ -93,7 +79,7 @@ async def test_breaking_out_of_a_prefetching_listing_leaves_no_tasks() -> None:
             async for pkg in items:
                 if pkg.id:
                     break
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
         assert len(server.requests) <= 1 + 4
 
 
@@ -113,7 +99,7 @@ async def test_cancelling_a_prefetching_consumer_leaves_no_tasks() -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         await asyncio.sleep(0)
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_fan_out_reports_failed_owners_and_finishes_the_rest() -> None:
@@ -144,7 +130,7 @@ async def test_fan_out_fail_fast_raises_the_first_error() -> None:
                 ["ghost", "user-0", "user-1"], "container", fail_fast=True, concurrency=1
             ):
                 pass
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_fan_out_consumes_a_huge_owner_list_lazily() -> None:
@@ -168,7 +154,7 @@ async def test_fan_out_consumes_a_huge_owner_list_lazily() -> None:
                 if seen == 30:
                     break
         assert pulled < 100
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_cancelling_a_fan_out_consumer_cancels_every_worker() -> None:
@@ -189,7 +175,7 @@ async def test_cancelling_a_fan_out_consumer_cancels_every_worker() -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         await asyncio.sleep(0)
-        assert _other_tasks() == set()
+        assert other_tasks() == set()
 
 
 async def test_generic_fan_out_lists_versions_of_many_packages() -> None:
