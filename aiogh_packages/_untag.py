@@ -13,6 +13,7 @@ Undo PUTs the original bytes under the tag again, so the tag points at the origi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -89,17 +90,26 @@ class _Untagger:
         digest = await self.registry.put_manifest(
             self.owner, self.package, tag, placeholder, OCI_INDEX
         )
-        listing = self.gh.iter_package_versions(self.owner, "container", self.package)
-        found = [v.id async for v in listing if v.name == digest]
-        if not found:
-            raise PackagesError(f"the placeholder {digest} is not listed as a version yet")
-        await self.gh.delete_package_version(self.owner, "container", self.package, found[0])
+        placeholder_id = await self._version_id(digest)
+        await self.gh.delete_package_version(self.owner, "container", self.package, placeholder_id)
         done = msgspec.structs.replace(
-            record, status="untagged", placeholder=digest, placeholder_id=found[0],
+            record, status="untagged", placeholder=digest, placeholder_id=placeholder_id,
             at=datetime.now(timezone.utc),
         )  # fmt: skip
         self._write(done)
-        return str(found[0])
+        return str(placeholder_id)
+
+    async def _version_id(self, digest: str) -> int:
+        """The id of the version named ``digest``, the listing stopped as soon as it is found.
+
+        Versions list newest first, so a placeholder just pushed is on the first page.
+        """
+        listing = self.gh.iter_package_versions(self.owner, "container", self.package)
+        async with contextlib.aclosing(listing):
+            async for version in listing:
+                if version.name == digest:
+                    return version.id
+        raise PackagesError(f"the placeholder {digest} is not listed as a version yet")
 
 
 def _outcome(
