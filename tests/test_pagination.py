@@ -274,3 +274,40 @@ async def test_link_split_over_two_header_lines_is_one_list() -> None:
         assert calls == [1, 2, 3]
     finally:
         await server.close()
+
+
+def _github_link(origin: str, page: int, last: int) -> str | None:
+    url = f"{origin}/users/octocat/packages?package_type=container&per_page=10&page="
+    links = [f'<{url}{page + 1}>; rel="next"', f'<{url}{last}>; rel="last"'] if page < last else []
+    return ", ".join(links) or None
+
+
+async def test_anext_and_async_for_continue_one_another() -> None:
+    """``anext(listing)`` and ``async for`` share one position: no item twice, none skipped."""
+    async with _serve(35, _github_link) as (_, gh):
+        listing = gh.iter_user_packages("octocat", "container", per_page=10)
+        first = [(await anext(listing)).id for _ in range(12)]
+        rest = []
+        async for package in listing:
+            rest.append(package.id)
+            if len(rest) == 3:
+                break
+        rest += [(await anext(listing)).id]
+        rest += [package.id async for package in listing]
+        with pytest.raises(StopAsyncIteration):
+            await anext(listing)
+    assert first + rest == list(range(1, 36))
+
+
+async def test_aclose_in_the_middle_of_a_page_stops_the_fetches_in_flight() -> None:
+    """Closing a listing part-way through a page cancels its prefetch; nothing more is asked."""
+    async with _serve(100, _github_link) as (pages, gh):
+        listing = gh.iter_user_packages("octocat", "container", per_page=10)
+        seen = [(await anext(listing)).id for _ in range(15)]
+        await listing.aclose()
+        asked = len(pages.pages)
+        await asyncio.sleep(0.05)
+        assert len(pages.pages) == asked
+        with pytest.raises(StopAsyncIteration):
+            await anext(listing)
+    assert seen == list(range(1, 16))

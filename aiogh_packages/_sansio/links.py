@@ -27,6 +27,11 @@ __all__ = ["page_number", "page_urls", "parse_link_header", "query_int", "url_wi
 # allowed; an unterminated one runs to the end), a separator, or a run of other text.
 _PIECE = re.compile(r'<[^>]*>?|"(?:[^"\\]|\\.)*"?|[,;]|[^<",;]+', re.DOTALL)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# GitHub's own form, ``<URL>; rel="name"`` joined by ", ", read without the general lexer:
+# a value this pattern matches whole parses to the same map either way (tested both ways).
+_GITHUB_FORM = re.compile(r'(?:<[^<>\s]*>; rel="[a-z]+"(?:, (?=<)|\Z))+')
+_GITHUB_LINK = re.compile(r'<([^<>\s]*)>; rel="([a-z]+)"')
+_PAGE_PARAM = re.compile(r"[?&]page=([^&#]*)")
 
 
 def parse_link_header(value: str | Sequence[str] | None) -> dict[str, str]:
@@ -43,6 +48,16 @@ def parse_link_header(value: str | Sequence[str] | None) -> dict[str, str]:
     if value is None:
         return {}
     text = value if isinstance(value, str) else ", ".join(value)
+    if _GITHUB_FORM.fullmatch(text) is None:
+        return _parse_general(text)
+    links: dict[str, str] = {}
+    for url, rel in _GITHUB_LINK.findall(text):
+        links.setdefault(rel, url)
+    return links
+
+
+def _parse_general(text: str) -> dict[str, str]:
+    """:func:`parse_link_header` of any field value, by the RFC 8288 rules above."""
     links: dict[str, str] = {}
     for url, params in _link_values(text):
         if "anchor" in params:
@@ -96,6 +111,16 @@ def page_urls(last_url: str, first_page: int, last_page: int) -> list[str]:
 
     Everything else in the URL stays as GitHub wrote it, including the parameter order.
     """
+    query_at = last_url.find("?")
+    found = list(_PAGE_PARAM.finditer(last_url, query_at)) if query_at >= 0 else []
+    if len(found) != 1 or not found[0].group(1).isdigit():
+        return _page_urls_general(last_url, first_page, last_page)
+    head, tail = last_url[: found[0].start(1)], last_url[found[0].end(1) :]
+    return [f"{head}{number}{tail}" for number in range(first_page, last_page + 1)]
+
+
+def _page_urls_general(last_url: str, first_page: int, last_page: int) -> list[str]:
+    """:func:`page_urls` for a URL with no one numeric ``page`` parameter: every one is set."""
     parts = urlsplit(last_url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     urls = []

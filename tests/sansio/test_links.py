@@ -9,6 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiogh_packages._sansio.links import (
+    _GITHUB_FORM,
+    _page_urls_general,
+    _parse_general,
     page_number,
     page_urls,
     parse_link_header,
@@ -170,6 +173,54 @@ def test_parse_link_header_round_trip_randomized() -> None:
         assert parse_link_header(header) == links, f"seed={seed} header={header}"
 
 
+# Each part of GitHub's form, the usual text first, then variations of it.
+_FORM_PARTS = [
+    ["<", ""],
+    ["https://api.github.com/user/1/packages?page=2", " https://x/a ", "a,b", "", "a b"],
+    [">", "", ">>"],
+    ["; ", ";", " ; ", ";  "],
+    ["rel", "REL", "title", "anchor"],
+    ["=", " = "],
+    ['"', ""],
+    ["next", "Next", "next last", "", "x-y", 'a\\"b', "NEXT"],
+    ['"', ""],
+    ["", '; title="a, b"', "; anchor=x", ";"],
+]
+
+
+@st.composite
+def _near_github_form(draw: st.DrawFn) -> str:
+    """A Link value in GitHub's form, with at most one part of each link changed."""
+    entries = []
+    for _ in range(draw(st.integers(1, 3))):
+        changed = draw(st.integers(-1, len(_FORM_PARTS) - 1))
+        entries.append("".join(
+            draw(st.sampled_from(options[1:])) if n == changed else options[0]
+            for n, options in enumerate(_FORM_PARTS)
+        ))  # fmt: skip
+    separator = draw(st.sampled_from([", ", ", ", ",", " , "]))
+    return separator.join(entries) + draw(st.sampled_from(["", "", " ", ","]))
+
+
+@given(_near_github_form())
+def test_the_github_form_fast_path_agrees_with_the_general_parser(text: str) -> None:
+    """Text near GitHub's form parses the same whether or not the fast path takes it."""
+    assert parse_link_header(text) == _parse_general(text)
+
+
+@given(st.lists(st.tuples(_RELS, st.integers(1, 10**6)), min_size=1, max_size=5))
+def test_github_form_headers_take_the_fast_path_to_the_same_answer(
+    links: list[tuple[str, int]],
+) -> None:
+    """GitHub's own headers match the fast pattern whole, and parse as the general rules say."""
+    header = ", ".join(
+        f'<https://api.github.com/user/{n}/packages?per_page=100&page={n}>; rel="{rel}"'
+        for rel, n in links
+    )
+    assert _GITHUB_FORM.fullmatch(header) is not None
+    assert parse_link_header(header) == _parse_general(header)
+
+
 @pytest.mark.parametrize(
     ("url", "base", "same"),
     [
@@ -202,6 +253,38 @@ def test_page_urls_change_only_the_page_parameter() -> None:
         "https://api.github.com/user/583231/packages?package_type=container&per_page=100&page=3",
         "https://api.github.com/user/583231/packages?package_type=container&per_page=100&page=4",
     ]
+
+
+_OTHER_PARAMS = st.sampled_from(
+    ["per_page=100", "package_type=container", "ids=1,2", "q=a+b", "x=", "pager=3", "page_x=1"]
+)
+
+
+@given(
+    st.lists(_OTHER_PARAMS, max_size=4),
+    st.integers(0, 4),
+    st.integers(1, 500),
+    st.integers(0, 3),
+)
+def test_page_urls_agree_with_the_general_rewrite(
+    params: list[str], at: int, last: int, more: int
+) -> None:
+    """The one-``page`` fast path builds what the parse-and-reencode path builds."""
+    params.insert(min(at, len(params)), f"page={last}")
+    url = "https://api.github.com/user/1/packages?" + "&".join(params)
+    assert page_urls(url, last, last + more) == _page_urls_general(url, last, last + more)
+
+
+def test_page_urls_keep_the_encoding_github_wrote() -> None:
+    """Only the page number changes: ``%20`` is not re-encoded as ``+``."""
+    url = "https://x/a?q=a%20b&page=5"
+    assert page_urls(url, 6, 6) == ["https://x/a?q=a%20b&page=6"]
+
+
+def test_page_urls_with_two_page_parameters_set_both() -> None:
+    """A URL naming ``page`` twice is rewritten whole, as before, both set."""
+    url = "https://x/a?page=3&per_page=2&page=3"
+    assert page_urls(url, 1, 1) == ["https://x/a?page=1&per_page=2&page=1"]
 
 
 @pytest.mark.parametrize(
