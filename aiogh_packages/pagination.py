@@ -50,7 +50,6 @@ that failed; every page before it was yielded whole, none after it. Pass that UR
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -178,13 +177,15 @@ class Listing(AsyncIterator[T]):
         return self.__aiter__().__anext__()
 
     async def _iter_items(self) -> AsyncGenerator[T, None]:
-        async with contextlib.aclosing(self._claim_pages()) as pages:
-            async for page in pages:
-                items = page.items
-                del page
-                for item in items:
-                    yield item
-                del items  # let the finished page go while the next one is awaited
+        # Not closed from here: aclose() closes both generators, and a listing dropped
+        # mid-way has each finalized on its own (closing the inner one from the outer
+        # one's finalizer would race the inner one's own finalizer).
+        async for page in self._claim_pages():
+            items = page.items
+            del page
+            for item in items:
+                yield item
+            del items  # let the finished page go while the next one is awaited
 
     async def aclose(self) -> None:
         """Stop the listing, cancelling and awaiting any page fetches in flight."""
@@ -201,13 +202,21 @@ class Listing(AsyncIterator[T]):
             yield page
             raise
         if remaining is not None:
-            # Closed explicitly, so that closing this generator cancels the fetches in flight
-            # at once rather than whenever the inner generator is finalized.
-            async with contextlib.aclosing(self._prefetched(page, remaining)) as all_pages:
+            # Inline rather than a nested generator: a listing dropped mid-way has each async
+            # generator finalized on its own, and an inner one closed by both its finalizer
+            # and ours fails with "aclose(): asynchronous generator is already running".
+            window = self._new_window()
+            pending: deque[asyncio.Task[Page[T]]] = deque()
+            try:
+                self._top_up(pending, remaining, window.size)  # on their way while page is used
+                yield page
                 del page
-                async for later in all_pages:
-                    yield later
-                    del later  # not kept alive while the next one is awaited
+                while pending:
+                    yield await self._next_prefetched(pending, remaining, window)
+            finally:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
             return
         yield page
         fetched, warned = {self._first_url}, False
@@ -263,31 +272,21 @@ class Listing(AsyncIterator[T]):
             return PrefetchWindow(self._max_prefetch)
         return PrefetchWindow(self._window, adaptive=False)
 
-    async def _prefetched(
-        self, first: Page[T], urls: Iterator[str]
-    ) -> AsyncGenerator[Page[T], None]:
-        """``first``, then the pages at ``urls`` in order, fetched ahead within the window."""
-        window = self._new_window()
-        pending: deque[asyncio.Task[Page[T]]] = deque()
-        try:
-            self._top_up(pending, urls, window.size)  # on their way while `first` is used
-            yield first
-            del first
-            while pending:
-                # Was the page there when it was wanted? That is what sizes the window.
-                ready = pending[0].done()
-                self._top_up(pending, urls, window.asked(ready))
-                wall_s, cpu_s = time.perf_counter(), time.process_time()
-                page = await pending.popleft()
-                if not ready:
-                    window.waited(time.perf_counter() - wall_s, time.process_time() - cpu_s)
-                self._top_up(pending, urls, window.size)
-                yield page
-                del page  # not kept alive while the next one is awaited
-        finally:
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+    async def _next_prefetched(
+        self,
+        pending: deque[asyncio.Task[Page[T]]],
+        urls: Iterator[str],
+        window: PrefetchWindow,
+    ) -> Page[T]:
+        """The oldest page in flight; the window is sized by whether it was there when wanted."""
+        ready = pending[0].done()
+        self._top_up(pending, urls, window.asked(ready))
+        wall_s, cpu_s = time.perf_counter(), time.process_time()
+        page = await pending.popleft()
+        if not ready:
+            window.waited(time.perf_counter() - wall_s, time.process_time() - cpu_s)
+        self._top_up(pending, urls, window.size)
+        return page
 
     def _top_up(
         self, pending: deque[asyncio.Task[Page[T]]], urls: Iterator[str], size: int

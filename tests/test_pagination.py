@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -311,3 +312,28 @@ async def test_aclose_in_the_middle_of_a_page_stops_the_fetches_in_flight() -> N
         with pytest.raises(StopAsyncIteration):
             await anext(listing)
     assert seen == list(range(1, 16))
+
+
+async def test_a_listing_dropped_mid_way_closes_quietly() -> None:
+    """``break`` out of a prefetching listing and drop it: no loop errors, no fetch left running.
+
+    Before, the nested page generators were each finalized on their own and one was closed
+    twice ("aclose(): asynchronous generator is already running", logged by the loop).
+    """
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _, context: errors.append(context))
+    try:
+        async with _serve(100, _github_link) as (pages, gh):
+            for _ in range(3):
+                async for _package in gh.iter_user_packages("octocat", "container", per_page=10):
+                    break
+                gc.collect()
+                for _ in range(5):
+                    await asyncio.sleep(0.01)
+            asked = len(pages.pages)
+            await asyncio.sleep(0.05)
+            assert len(pages.pages) == asked
+    finally:
+        loop.set_exception_handler(None)
+    assert [str(e.get("exception") or e.get("message")) for e in errors] == []
