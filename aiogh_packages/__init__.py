@@ -43,6 +43,7 @@ from .models import (
     PackageVersionMetadata,
     PackageVisibility,
     SimpleUser,
+    VersionSummary,
 )
 from .owner import Owner, OwnerKind
 from .pagination import Listing, Page
@@ -99,6 +100,7 @@ __all__ = [
     "TransportError",
     "UnsafeURLError",
     "ValidationFailed",
+    "VersionSummary",
     "WaitEvent",
     "__version__",
     "fan_out",

@@ -7,6 +7,7 @@ module knows about owner scopes or method names. The decoders are built once, at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -15,14 +16,15 @@ import msgspec
 from ._pipeline import HTTPCore
 from ._sansio import routes
 from ._sansio.links import parse_link_header, query_int
-from ._sansio.responses import decode
+from ._sansio.responses import BodyDecoder, decode
 from ._sansio.routes import Route
-from .models import Package, PackageVersion, SimpleUser
+from .models import Package, PackageVersion, SimpleUser, VersionSummary
 from .pagination import Listing, Page
 
 __all__ = [
     "PACKAGE",
     "PACKAGES",
+    "SUMMARIES",
     "USER",
     "VERSION",
     "VERSIONS",
@@ -39,6 +41,54 @@ PACKAGES = msgspec.json.Decoder(list[Package])
 VERSION = msgspec.json.Decoder(PackageVersion)
 VERSIONS = msgspec.json.Decoder(list[PackageVersion])
 USER = msgspec.json.Decoder(SimpleUser)
+
+
+class _Tags(msgspec.Struct, gc=False):
+    tags: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()  # docker only, as in DockerMetadata
+
+
+class _SummaryMetadata(msgspec.Struct, gc=False):
+    container: _Tags | None = None
+    docker: _Tags | None = None
+
+
+class _RawSummary(msgspec.Struct, gc=False):
+    """A ``package-version`` object read for its summary only: every other key is skipped."""
+
+    id: int
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    metadata: _SummaryMetadata | None = None
+
+
+class _SummariesDecoder:
+    """Decodes a version page straight to :class:`VersionSummary` (no full Struct on the way)."""
+
+    _raw = msgspec.json.Decoder(list[_RawSummary])
+
+    def decode(self, buf: bytes, /) -> list[VersionSummary]:
+        return [_summary(raw) for raw in self._raw.decode(buf)]
+
+
+_NO_TAGS: tuple[str, ...] = ()
+
+
+def _summary(raw: _RawSummary) -> VersionSummary:
+    meta, tags = raw.metadata, _NO_TAGS
+    if meta is not None and meta.container is not None:  # the same order as PackageVersion.tags
+        tags = meta.container.tags
+    elif meta is not None and meta.docker is not None:
+        tags = meta.docker.tags or meta.docker.tag
+    return VersionSummary(
+        id=raw.id, name=raw.name, created_at=raw.created_at, updated_at=raw.updated_at,
+        tags=tags, deleted_at=raw.deleted_at,
+    )  # fmt: skip
+
+
+SUMMARIES = _SummariesDecoder()
 
 
 def package_query(package_type: str, visibility: str | None, per_page: int) -> Query:
@@ -66,9 +116,7 @@ class Operations:
     max_wait_s: float | None
     prefetch_window: int | None  # None: adaptive, up to the core's max_concurrency
 
-    def listing(
-        self, route: Route, query: Query, decoder: msgspec.json.Decoder[list[T]]
-    ) -> Listing[T]:
+    def listing(self, route: Route, query: Query, decoder: BodyDecoder[list[T]]) -> Listing[T]:
         """Every item of a paged listing, following ``next`` links on the API origin."""
         url = self.http.url(route.path + routes.query_string(query))
         per_page = query.get("per_page")
@@ -78,7 +126,7 @@ class Operations:
         self,
         url: str,
         template: str,
-        decoder: msgspec.json.Decoder[list[T]],
+        decoder: BodyDecoder[list[T]],
         *,
         per_page: object = None,
     ) -> Listing[T]:
@@ -100,14 +148,12 @@ class Operations:
             per_page=per_page if isinstance(per_page, int) else query_int(url, "per_page"),
         )  # fmt: skip
 
-    def resumed(self, url: str, decoder: msgspec.json.Decoder[list[T]]) -> Listing[T]:
+    def resumed(self, url: str, decoder: BodyDecoder[list[T]]) -> Listing[T]:
         """Continue a listing from one of its page URLs."""
         self.http.check_origin(url, "resume URL")
         return self.listing_at(url, "(resumed) " + urlsplit(url).path, decoder)
 
-    async def page(
-        self, url: str, template: str, decoder: msgspec.json.Decoder[list[T]]
-    ) -> Page[T]:
+    async def page(self, url: str, template: str, decoder: BodyDecoder[list[T]]) -> Page[T]:
         """One page of a listing: its items, links and what the response said."""
         resp = await self.http.request("GET", url, template=template, max_wait_s=self.max_wait_s)
         items: list[T] = []
@@ -123,7 +169,7 @@ class Operations:
             attempts=resp.attempts,
         )
 
-    async def get(self, route: Route, decoder: msgspec.json.Decoder[T]) -> T:
+    async def get(self, route: Route, decoder: BodyDecoder[T]) -> T:
         """``GET`` one object."""
         url = self.http.url(route.path)
         resp = await self.http.request(

@@ -36,6 +36,7 @@ __all__ = [
     "SecretScanningBypassReviewer",
     "SecretScanningDelegatedBypassOptions",
     "SimpleUser",
+    "VersionSummary",
     "PACKAGE_TYPES",
     "PACKAGE_VISIBILITIES",
     "PACKAGE_STATES",
@@ -319,3 +320,29 @@ class PackageVersion(msgspec.Struct, frozen=True, kw_only=True):
         if meta.docker is not None:
             return meta.docker.tags
         return ()
+
+
+class VersionSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """The fields of a package version that retention reads, and nothing else.
+
+    What :meth:`~aiogh_packages.PackagesClient.iter_version_summaries` yields: about a third
+    of a :class:`PackageVersion` in memory (no URLs, description or license, no nested
+    metadata), for planning over packages with 100,000 versions and more.
+    :func:`~aiogh_packages.plan_retention` and :func:`~aiogh_packages.retention.apply_plan` take
+    either kind.
+    """
+
+    id: int
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    tags: tuple[str, ...] = ()
+    deleted_at: datetime | None = None
+
+    @classmethod
+    def from_version(cls, version: PackageVersion) -> VersionSummary:
+        """The summary of a decoded :class:`PackageVersion`."""
+        return cls(
+            id=version.id, name=version.name, created_at=version.created_at,
+            updated_at=version.updated_at, tags=version.tags, deleted_at=version.deleted_at,
+        )  # fmt: skip

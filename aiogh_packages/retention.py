@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Literal, Protocol, cast
+from typing import IO, Any, Generic, Literal, Protocol, cast
 
 import msgspec
 
@@ -48,6 +48,8 @@ from ._sansio.retention_plan import (
     PlannedVersion,
     RetentionPlan,
     RetentionPolicy,
+    V,
+    VersionLike,
     deletion_order,
     is_github_refusal,
     plan_retention,
@@ -170,7 +172,7 @@ class VersionOutcome(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-class RetentionReport(msgspec.Struct, frozen=True, kw_only=True):
+class RetentionReport(msgspec.Struct, Generic[V], frozen=True, kw_only=True):
     """What ``apply_retention``/``apply_plan`` did.
 
     Attributes:
@@ -187,7 +189,7 @@ class RetentionReport(msgspec.Struct, frozen=True, kw_only=True):
         stopped: why the run stopped early (an authorization failure), else None.
     """
 
-    plan: RetentionPlan
+    plan: RetentionPlan[V]
     dry_run: bool
     deleted: tuple[int, ...] = ()
     already_gone: tuple[int, ...] = ()
@@ -290,7 +292,7 @@ async def apply_plan(
     owner: Owner,
     package_type: PackageType,
     package_name: str,
-    plan: RetentionPlan,
+    plan: RetentionPlan[V],
     *,
     max_deletions: int = 100,
     journal: str | Path | None = None,
@@ -298,8 +300,11 @@ async def apply_plan(
     limit: int | None = None,
     recheck: bool = True,
     api_url: str | None = None,
-) -> RetentionReport:
+) -> RetentionReport[V]:
     """Delete what an already reviewed ``plan`` marks for deletion, oldest first.
+
+    The plan may hold ``PackageVersion`` or ``VersionSummary`` items: the journal and the
+    re-check need only the id, name and tags.
 
     Args:
         limit: delete only the ``limit`` oldest planned versions; the rest are ``deferred``
@@ -344,7 +349,7 @@ class _Section:
         self.api_url = api_url
 
     def plan_record(
-        self, batch: tuple[PlannedVersion, ...], policy: RetentionPolicy | None
+        self, batch: tuple[PlannedVersion[Any], ...], policy: RetentionPolicy | None
     ) -> JournalPlan:
         return JournalPlan(
             owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
@@ -354,7 +359,7 @@ class _Section:
             goes_with={p.version.id: p.goes_with for p in batch if p.goes_with},
         )  # fmt: skip
 
-    def entry(self, v: PackageVersion, status: JournalStatus, reason: str = "") -> JournalEntry:
+    def entry(self, v: VersionLike, status: JournalStatus, reason: str = "") -> JournalEntry:
         return JournalEntry(
             owner_kind=self.owner.kind, owner=self.owner.name, package_type=self.package_type,
             package_name=self.package_name, version_id=v.id, name=v.name, tags=v.tags,
@@ -381,20 +386,20 @@ class _Applier:
         self.outcomes: list[VersionOutcome] = []
         self.stopped: str | None = None
         self.kept_images: set[int] = set()  # tried, but not deleted: their children stay
-        self.current: PackageVersion  # the version being worked on, as last fetched
+        self.current: VersionLike  # the version being worked on, as last fetched
 
     def write(self, record: JournalPlan | JournalEntry) -> None:
         """Append one line and make it durable before going on (write-ahead)."""
         if self.journal is not None:
             write_record(self.journal, record)
 
-    async def one(self, item: PlannedVersion) -> bool:
+    async def one(self, item: PlannedVersion[Any]) -> bool:
         """Re-check and delete one version; False when the run must stop."""
         self.current = item.version
         stays = [i for i in item.goes_with if i in self.kept_images]
         if stays:
             reason = f"its image {stays[0]} was not deleted, so it still needs this version"
-            self._record(item, "changed", reason)
+            self._summary(item, "changed", reason)
             return True
         try:
             outcome, reason = await self._attempt(item)
@@ -403,14 +408,14 @@ class _Applier:
             if outcome == "failed" and _stops(exc):
                 if not isinstance(exc, RateLimitError):
                     self.stopped = f"{exc}; {_TOKEN_ADVICE}"
-                self._record(item, "failed", str(exc))
+                self._summary(item, "failed", str(exc))
                 return False
         except PackagesError as exc:
             outcome, reason = "failed", str(exc)
-        self._record(item, outcome, reason)
+        self._summary(item, outcome, reason)
         return True
 
-    async def _attempt(self, item: PlannedVersion) -> tuple[Outcome, str]:
+    async def _attempt(self, item: PlannedVersion[Any]) -> tuple[Outcome, str]:
         s = self.section
         args = (s.owner, s.package_type, s.package_name, item.version.id)
         if self.recheck:
@@ -430,7 +435,7 @@ class _Applier:
             return "already_gone", "GitHub answered 404: already deleted"
         return "deleted", ""
 
-    def _verdict(self, item: PlannedVersion) -> tuple[str, str] | None:
+    def _verdict(self, item: PlannedVersion[Any]) -> tuple[str, str] | None:
         """Why the policy would now keep the freshly fetched version, or None."""
         if self.policy is None:
             return None
@@ -441,7 +446,7 @@ class _Applier:
             return "tagged", f"it is now tagged {', '.join(new_tags)}"
         return _recheck_protection(self.current, self.policy)
 
-    def _record(self, item: PlannedVersion, outcome: Outcome, reason: str) -> None:
+    def _summary(self, item: PlannedVersion[Any], outcome: Outcome, reason: str) -> None:
         if item.version.id and outcome not in ("deleted", "already_gone"):
             self.kept_images.add(item.version.id)
         status = cast(JournalStatus, outcome)  # never not_attempted: only tried versions
@@ -451,8 +456,11 @@ class _Applier:
             self.hook(item, outcome)
 
     def report(
-        self, plan: RetentionPlan, batch: tuple[PlannedVersion, ...], deferred: tuple[int, ...]
-    ) -> RetentionReport:
+        self,
+        plan: RetentionPlan[V],
+        batch: tuple[PlannedVersion[V], ...],
+        deferred: tuple[int, ...],
+    ) -> RetentionReport[V]:
         tried = {o.id for o in self.outcomes}
         rest = tuple(p.version.id for p in batch if p.version.id not in tried)
         skipped = [

@@ -54,7 +54,7 @@ async def _plan(base_url: str, versions: int) -> dict[str, object]:
         async for _ in gh.iter_package_versions(owner, "container", "big", per_page=10):
             break  # warm-up: session, connection, decoder
         before, method = _start_measuring()
-        found = [v async for v in gh.iter_package_versions(owner, "container", "big")]
+        found = [v async for v in gh.iter_version_summaries(owner, "container", "big")]
         cpu0 = time.process_time()
         plan = plan_retention(
             found, RetentionPolicy(keep_latest=10), now=NOW, package_type="container"

@@ -57,6 +57,7 @@ EXPECTED = {
     "TransportError",
     "UnsafeURLError",
     "ValidationFailed",
+    "VersionSummary",
     "WaitEvent",
     "__version__",
     "fan_out",

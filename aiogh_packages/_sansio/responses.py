@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import msgspec
 
@@ -51,6 +51,7 @@ _FAULT_TEXT: dict[TransportErrorKind, str] = {
 }
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -88,9 +89,15 @@ def error_message(body: bytes) -> ErrorBody:
         return ErrorBody()
 
 
-def decode(
-    decoder: msgspec.json.Decoder[T], body: bytes, *, endpoint: str, method: str, url: str
-) -> T:
+class BodyDecoder(Protocol[T_co]):
+    """What :func:`decode` needs of a decoder: a ``msgspec.json.Decoder``, or one built on it."""
+
+    def decode(self, buf: bytes, /) -> T_co:
+        """The decoded body; raises ``msgspec.ValidationError`` or ``msgspec.DecodeError``."""
+        ...
+
+
+def decode(decoder: BodyDecoder[T], body: bytes, *, endpoint: str, method: str, url: str) -> T:
     """Decode a 2xx body, raising :class:`DecodeError` that names the endpoint and JSON path."""
     try:
         return decoder.decode(body)

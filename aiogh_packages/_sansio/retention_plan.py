@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypedDict, TypeVar
 
 import msgspec
 
@@ -53,7 +53,7 @@ __all__ = [
     "AgeField", "Decision", "PatternSyntax", "PlannedVersion", "PlannedVersionDict",
     "RetentionPlan", "RetentionPlanDict", "RetentionPolicy", "Rule", "TaggedFilter",
     "deletion_order", "is_github_refusal", "is_release_name", "parse_duration", "plan_retention",
-    "recheck",
+    "recheck", "VersionLike",
 ]  # fmt: skip
 
 AgeField = Literal["created", "updated"]
@@ -67,6 +67,30 @@ Rule = Literal[
     "needed-by-image", "cascade", "orphan", "ghost-image", "partial-image",
 ]  # fmt: skip
 _Verdict = tuple[Rule, str]
+
+
+class VersionLike(Protocol):
+    """What planning reads of a version: a :class:`~aiogh_packages.PackageVersion` or a
+    :class:`~aiogh_packages.VersionSummary`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+if TYPE_CHECKING:  # a PEP 696 default: bare ``RetentionPlan`` means one of PackageVersion
+    import typing_extensions
+
+    V = typing_extensions.TypeVar("V", bound=VersionLike, default=PackageVersion)
+else:  # typing.TypeVar takes a default from Python 3.13 only; it matters to type checkers alone
+    V = TypeVar("V", bound=VersionLike)
 
 _NEEDS_REGISTRY_WARNING = (
     "untagged container versions are kept: one may be a platform image, attestation or "
@@ -288,15 +312,16 @@ class RetentionPlanDict(TypedDict):
     warnings: list[str]
 
 
-class PlannedVersion(msgspec.Struct, frozen=True, kw_only=True):
+class PlannedVersion(msgspec.Struct, Generic[V], frozen=True, kw_only=True, gc=False):
     """One version with its decision, the rule that decided it, a sentence why, and its age.
 
-    Container plans made by image also give the version's ``role`` in its image graph and,
-    for a child deleted with its image(s) (rule ``cascade``), those images' ids in
-    ``goes_with``.
+    ``version`` is what was planned: a :class:`~aiogh_packages.PackageVersion`, or a
+    :class:`~aiogh_packages.VersionSummary` for a plan made from summaries. Container plans
+    made by image also give the version's ``role`` in its image graph and, for a child
+    deleted with its image(s) (rule ``cascade``), those images' ids in ``goes_with``.
     """
 
-    version: PackageVersion
+    version: V
     decision: Decision
     rule: Rule
     reason: str
@@ -315,23 +340,23 @@ class PlannedVersion(msgspec.Struct, frozen=True, kw_only=True):
         )  # fmt: skip
 
 
-class RetentionPlan(msgspec.Struct, frozen=True, kw_only=True):
+class RetentionPlan(msgspec.Struct, Generic[V], frozen=True, kw_only=True):
     """Every input version exactly once (input order), plus warnings about the plan.
 
     ``policy`` is the policy that made the plan (apply re-checks versions against it).
     """
 
-    items: tuple[PlannedVersion, ...]
+    items: tuple[PlannedVersion[V], ...]
     warnings: tuple[str, ...] = ()
     policy: RetentionPolicy | None = None
 
     @property
-    def to_delete(self) -> tuple[PlannedVersion, ...]:
+    def to_delete(self) -> tuple[PlannedVersion[V], ...]:
         """The items planned for deletion, in plan order."""
         return tuple(p for p in self.items if p.decision == Decision.DELETE)
 
     @property
-    def to_keep(self) -> tuple[PlannedVersion, ...]:
+    def to_keep(self) -> tuple[PlannedVersion[V], ...]:
         """The items kept, in plan order."""
         return tuple(p for p in self.items if p.decision == Decision.KEEP)
 
@@ -356,7 +381,7 @@ def _first_match(
     return next(((v, p) for v, p in pairs if _matches(v, p, syntax)), None)
 
 
-def _protection(v: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
+def _protection(v: VersionLike, policy: RetentionPolicy) -> _Verdict | None:
     syntax = policy.pattern_syntax
     if v.id in policy.protect_ids:
         return "protected-id", f"id {v.id} is in protect_ids"
@@ -372,7 +397,7 @@ def is_release_name(name: str) -> bool:
     return _RELEASE.fullmatch(name) is not None
 
 
-def _selection(v: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
+def _selection(v: VersionLike, policy: RetentionPolicy) -> _Verdict | None:
     tags, syntax = v.tags, policy.pattern_syntax
     if policy.version_ids and v.id not in policy.version_ids:
         return "not-selected:version-id", f"id {v.id} is not one of the version ids given"
@@ -393,7 +418,7 @@ def _selection(v: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
     return None
 
 
-def recheck(version: PackageVersion, policy: RetentionPolicy) -> _Verdict | None:
+def recheck(version: VersionLike, policy: RetentionPolicy) -> _Verdict | None:
     """Why the policy would now keep a freshly fetched ``version`` (tags, name), or None.
 
     Used right before a DELETE: only protection and selection are re-applied, as the keep
@@ -411,11 +436,11 @@ def _is_aware(moment: datetime) -> bool:
     return moment.tzinfo is not None and moment.utcoffset() is not None
 
 
-def _stamp(v: PackageVersion, policy: RetentionPolicy) -> datetime:
+def _stamp(v: VersionLike, policy: RetentionPolicy) -> datetime:
     return v.created_at if policy.age_by == "created" else v.updated_at
 
 
-def _age(v: PackageVersion, policy: RetentionPolicy, now: datetime) -> timedelta:
+def _age(v: VersionLike, policy: RetentionPolicy, now: datetime) -> timedelta:
     """How old ``v`` is by the policy's ``age_by``; both timestamps must be aware."""
     for field, stamp in (("created_at", v.created_at), ("updated_at", v.updated_at)):
         if not _is_aware(stamp):
@@ -434,18 +459,25 @@ def _fmt(d: timedelta) -> str:
 _Ranks = dict[str, dict[int, int]]
 
 
-def _ranks(selected: list[PackageVersion], policy: RetentionPolicy) -> _Ranks:
-    """Newest-first rank (1 = newest) of each selected version: overall, tagged, untagged."""
+def _ranks(selected: list[VersionLike], policy: RetentionPolicy) -> _Ranks:
+    """Newest-first rank (1 = newest) of the selected versions a keep count can keep.
+
+    Overall, tagged and untagged; only ranks up to each count are kept (the rest cannot be
+    kept by it), so a 100,000-version plan holds a few small maps, not three big ones.
+    """
     order = sorted(selected, key=lambda v: (_stamp(v, policy), v.id), reverse=True)
-    tagged = [v for v in order if v.tags]
-    untagged = [v for v in order if not v.tags]
+    groups = (
+        ("", policy.keep_latest, order),
+        ("-tagged", policy.keep_latest_tagged, (v for v in order if v.tags)),
+        ("-untagged", policy.keep_latest_untagged, (v for v in order if not v.tags)),
+    )
     return {
-        name: {v.id: rank for rank, v in enumerate(group, 1)}
-        for name, group in (("", order), ("-tagged", tagged), ("-untagged", untagged))
+        name: {v.id: rank for rank, v in zip(range(1, (n or 0) + 1), group, strict=False)}
+        for name, n, group in groups
     }
 
 
-def _kept_by_count(v: PackageVersion, ranks: _Ranks, policy: RetentionPolicy) -> _Verdict | None:
+def _kept_by_count(v: VersionLike, ranks: _Ranks, policy: RetentionPolicy) -> _Verdict | None:
     counts = (
         ("", policy.keep_latest),
         ("-tagged", policy.keep_latest_tagged),
@@ -461,7 +493,7 @@ def _kept_by_count(v: PackageVersion, ranks: _Ranks, policy: RetentionPolicy) ->
 
 
 def _late_verdict(
-    v: PackageVersion, ranks: _Ranks, age: timedelta, policy: RetentionPolicy
+    v: VersionLike, ranks: _Ranks, age: timedelta, policy: RetentionPolicy
 ) -> _Verdict:
     """Rules 3, 4 and 6 for a selected version."""
     if kept := _kept_by_count(v, ranks, policy):
@@ -476,17 +508,19 @@ def _late_verdict(
 
 
 def plan_retention(
-    versions: Iterable[PackageVersion],
+    versions: Iterable[V],
     policy: RetentionPolicy,
     *,
     now: datetime,
     package_type: str | None = None,
-) -> RetentionPlan:
+) -> RetentionPlan[V]:
     """Decide, for one package's versions, which to keep and which to delete, and why.
 
     Args:
         versions: every active version of the package, in any order; a repeated id is
-            planned once. The last-version rule assumes the list is complete.
+            planned once. The last-version rule assumes the list is complete. Items are
+            ``PackageVersion`` or, for very large packages, the smaller ``VersionSummary``;
+            the plan holds what it was given.
         policy: the rules; the module docstring gives their order of precedence.
         now: the aware datetime that ages are measured from.
         package_type: with ``"container"``, untagged versions are never deleted (rule
@@ -504,27 +538,46 @@ def plan_retention(
             f"prerelease_only is refused for {package_type} packages: their version names are "
             "digests; it applies to npm, maven, nuget and rubygems"
         )
-    listed = list(versions)
-    first = {v.id: i for i, v in reversed(list(enumerate(listed)))}
-    unique = [v for i, v in enumerate(listed) if first[v.id] == i]
-    ages = {v.id: _age(v, policy, now) for v in unique}
-    early = {v.id: _protection(v, policy) or _selection(v, policy) for v in unique}
-    ranks = _ranks([v for v in unique if early[v.id] is None], policy)
-    verdicts = {v.id: early[v.id] or _late_verdict(v, ranks, ages[v.id], policy) for v in unique}
-    if unique and all(rule == "delete" for rule, _ in verdicts.values()):
-        newest = max(unique, key=lambda v: (_stamp(v, policy), v.id))
-        verdicts[newest.id] = ("github-last-version", _LAST_VERSION)
-    warnings = _warnings(policy, len(listed) - len(unique))
-    if package_type == "container":
-        held = [v.id for v in unique if not v.tags and verdicts[v.id][0] == "delete"]
-        verdicts.update((i, ("needs-registry", _NEEDS_REGISTRY)) for i in held)
-        if held:
-            warnings.append(_NEEDS_REGISTRY_WARNING)
-    items = tuple(_planned(v, ages[v.id], verdicts[v.id]) for v in unique)
+    unique, repeated = _unique(versions)
+    ages = [_age(v, policy, now) for v in unique]
+    early = [_protection(v, policy) or _selection(v, policy) for v in unique]
+    ranks = _ranks([v for v, e in zip(unique, early, strict=True) if e is None], policy)
+    late = zip(unique, ages, early, strict=True)
+    verdicts = [e or _late_verdict(v, ranks, a, policy) for v, a, e in late]
+    del early
+    if unique and all(rule == "delete" for rule, _ in verdicts):
+        newest = max(range(len(unique)), key=lambda n: (_stamp(unique[n], policy), unique[n].id))
+        verdicts[newest] = ("github-last-version", _LAST_VERSION)
+    warnings = _warnings(policy, repeated)
+    if package_type == "container" and _hold_untagged(unique, verdicts):
+        warnings.append(_NEEDS_REGISTRY_WARNING)
+    items = tuple(map(_planned, unique, ages, verdicts))
     return RetentionPlan(items=items, warnings=tuple(warnings), policy=policy)
 
 
-def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
+def _unique(versions: Iterable[V]) -> tuple[list[V], int]:
+    """The versions with each id once (its first), and how many repeats were dropped."""
+    seen: set[int] = set()
+    unique, repeated = [], 0
+    for v in versions:
+        if v.id in seen:
+            repeated += 1
+        else:
+            seen.add(v.id)
+            unique.append(v)
+    return unique, repeated
+
+
+def _hold_untagged(unique: list[V], verdicts: list[_Verdict]) -> bool:
+    """Keep (rule ``needs-registry``) every untagged version planned for deletion."""
+    held = False
+    for n, v in enumerate(unique):
+        if not v.tags and verdicts[n][0] == "delete":
+            verdicts[n], held = ("needs-registry", _NEEDS_REGISTRY), True
+    return held
+
+
+def deletion_order(plan: RetentionPlan[V]) -> tuple[PlannedVersion[V], ...]:
     """The planned deletions, oldest first (by the policy's age; ties by lower id).
 
     A ``cascade`` child comes right after the last image it goes with, so an image is never
@@ -537,10 +590,10 @@ def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
     place = {p.version.id: n for n, p in enumerate(order)}
     children = [p for p in deletions if p.goes_with]
 
-    def after(p: PlannedVersion) -> tuple[int, int]:
+    def after(p: PlannedVersion[V]) -> tuple[int, int]:
         return max(place.get(i, len(order)) for i in p.goes_with), p.version.id
 
-    result: list[PlannedVersion] = []
+    result: list[PlannedVersion[V]] = []
     queue = sorted(children, key=after)
     for n, leader in enumerate(order):
         result.append(leader)
@@ -549,7 +602,7 @@ def deletion_order(plan: RetentionPlan) -> tuple[PlannedVersion, ...]:
     return (*result, *queue)
 
 
-def _planned(v: PackageVersion, age: timedelta, verdict: _Verdict) -> PlannedVersion:
+def _planned(v: V, age: timedelta, verdict: _Verdict) -> PlannedVersion[V]:
     rule, reason = verdict
     decision = Decision.DELETE if rule == "delete" else Decision.KEEP
     return PlannedVersion(version=v, decision=decision, rule=rule, reason=reason, age=age)

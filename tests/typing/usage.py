@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import typing
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogh_packages import (
     FanOut,
@@ -16,8 +16,12 @@ from aiogh_packages import (
     PackageVisibility,
     Page,
     RateLimit,
+    RetentionPlan,
     RetentionPolicy,
+    VersionSummary,
+    plan_retention,
 )
+from aiogh_packages.retention import RetentionReport, apply_plan
 
 
 async def usage(token: str) -> None:
@@ -60,3 +64,16 @@ def narrow_visibility(pkg: Package) -> PackageVisibility | None:
     if pkg.visibility in typing.get_args(PackageVisibility):
         return typing.cast(PackageVisibility, pkg.visibility)
     return None
+
+
+async def summaries_usage(gh: PackagesClient, policy: RetentionPolicy, now: datetime) -> None:
+    owner = Owner.org("acme")
+    summaries = [r async for r in gh.iter_version_summaries(owner, "container", "app")]
+    plan: RetentionPlan[VersionSummary] = plan_retention(summaries, policy, now=now)
+    report: RetentionReport[VersionSummary] = await apply_plan(gh, owner, "container", "app", plan)
+    first: VersionSummary = report.plan.items[0].version
+    assert first.tags is not None
+
+
+def a_bare_plan_holds_package_versions(plan: RetentionPlan) -> str:
+    return plan.items[0].version.url  # the default: PackageVersion, with every field
