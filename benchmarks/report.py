@@ -254,7 +254,9 @@ def _method_notes(s: Settings) -> list[str]:
     notes = [
         f"- Every timed figure is the **median** of its repetitions, with the interquartile "
         f"range and the best in the notes; ratios and targets use medians: decode "
-        f"{s.decode_reps} batches; 0 ms listing {s.cpu_reps} runs; {s.latency_ms:g} ms listing "
+        f"{s.decode_reps} batches; 0 ms listing {s.cpu_reps} runs in each of {s.cpu_processes} "
+        f"fresh processes (the figure is the median of the {s.cpu_processes} process medians, "
+        f"its IQR theirs); {s.latency_ms:g} ms listing "
         f"{s.latency_reps} runs; fan-out {s.fan_reps} runs; each after one untimed warm-up, "
         "repetitions interleaved across clients.",
         "- Every client must return every item: item count and an id checksum (sum and sum of "

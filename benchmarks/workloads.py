@@ -45,7 +45,8 @@ class Settings:
     decode_seconds: float  # target duration of one timed batch of decodes
     decode_reps: int
     cpu_pages: int
-    cpu_reps: int
+    cpu_reps: int  # b: timed listings per client in each process
+    cpu_processes: int  # b: fresh processes; figures are the median of their medians
     latency_pages: int
     latency_ms: float
     latency_reps: int
@@ -69,7 +70,7 @@ class Settings:
 
 MODES: dict[str, Settings] = {
     "full": Settings(
-        mode="full", decode_seconds=0.25, decode_reps=7, cpu_pages=50, cpu_reps=15,
+        mode="full", decode_seconds=0.25, decode_reps=7, cpu_pages=50, cpu_reps=15, cpu_processes=7,
         latency_pages=50, latency_ms=20, latency_reps=5, fan_owners=500, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=5, memory_pages=(500, 2000),
         third_party=True, probe_requests=5000, scale_pages=1330, scale_latency_ms=100,
@@ -77,7 +78,7 @@ MODES: dict[str, Settings] = {
         redis_scale=300, redis_virtual_s=300,
     ),
     "quick": Settings(
-        mode="quick", decode_seconds=0.1, decode_reps=3, cpu_pages=50, cpu_reps=7,
+        mode="quick", decode_seconds=0.1, decode_reps=3, cpu_pages=50, cpu_reps=7, cpu_processes=2,
         latency_pages=50, latency_ms=20, latency_reps=2, fan_owners=200, fan_pages=2,
         fan_latency_ms=20, fan_concurrency=32, fan_reps=2, memory_pages=(500, 2000),
         third_party=True, probe_requests=2000, scale_pages=400, scale_latency_ms=100,
@@ -85,7 +86,7 @@ MODES: dict[str, Settings] = {
         redis_scale=300, redis_virtual_s=180,
     ),
     "smoke": Settings(
-        mode="smoke", decode_seconds=0.005, decode_reps=1, cpu_pages=3, cpu_reps=1,
+        mode="smoke", decode_seconds=0.005, decode_reps=1, cpu_pages=3, cpu_reps=1, cpu_processes=1,
         latency_pages=3, latency_ms=0, latency_reps=1, fan_owners=4, fan_pages=2,
         fan_latency_ms=0, fan_concurrency=4, fan_reps=1, memory_pages=(5, 20),
         third_party=False, probe_requests=50, scale_pages=3, scale_latency_ms=0,
@@ -280,40 +281,83 @@ async def _close_all(clients: list[BenchClient]) -> None:
 # -- b. CPU per item at 0 ms ----------------------------------------------------------
 
 
-async def workload_cpu(server: ServerProcess, settings: Settings) -> list[Figure]:
-    server.set_latency(0)
-    login = owner_login(1, settings.cpu_pages)
-    want = expected_tally([1], settings.cpu_pages, 100)
-    clients: list[BenchClient] = [
-        SdkClient(server.base_url, max_concurrency=None),
-        FloorClient(server.base_url),
-        SdkClient(server.base_url, max_concurrency=32, label="aiogh_packages (max_concurrency=32)"),
+def cpu_clients(base_url: str) -> list[BenchClient]:
+    """The clients of workload b, in the order they are timed."""
+    return [
+        SdkClient(base_url, max_concurrency=None),
+        FloorClient(base_url),
+        SdkClient(base_url, max_concurrency=32, label="aiogh_packages (max_concurrency=32)"),
         SdkClient(
-            server.base_url, max_concurrency=sdk_defaults()[0], prefetch_window=1,
+            base_url, max_concurrency=sdk_defaults()[0], prefetch_window=1,
             label="aiogh_packages (prefetch off)",
         ),
     ]  # fmt: skip
-    others, skipped = await _third_party(server.base_url, settings)
+
+
+async def measure_cpu(base_url: str, settings: Settings) -> dict[str, Any]:
+    """Workload b in this process: per client, CPU µs per item of each timed listing."""
+    login = owner_login(1, settings.cpu_pages)
+    want = expected_tally([1], settings.cpu_pages, 100)
+    clients = cpu_clients(base_url)
+    others, skipped = await _third_party(base_url, settings)
     clients += others
     try:
         results = await _measure(clients, login, want, settings.cpu_reps)
     finally:
         await _close_all(clients)
+    runs = {
+        label: {"cpu_us": [r.cpu / want.count * 1e6 for r in rs],
+                "wall_s": [r.wall for r in rs], "void": void}
+        for label, (rs, void) in results.items()
+    }  # fmt: skip
+    configs = {c.label: c.config for c in clients if isinstance(c, SdkClient)}
+    return {"runs": runs, "configs": configs, "skipped": skipped}
+
+
+def workload_cpu(server: ServerProcess, settings: Settings) -> list[Figure]:
+    """Workload b in ``cpu_processes`` fresh processes, one after the other.
+
+    One process's medians are steady, but they move by up to 20 % from one process to the
+    next (the floor's as much as the SDK's: allocator and memory layout), so each figure is
+    the median over processes of the per-process medians.
+    """
+    server.set_latency(0)
+    probes = [_cpu_probe(server.base_url, settings) for _ in range(settings.cpu_processes)]
+    first = probes[0]
     figures = []
-    for client in clients:
-        runs, void = results[client.label]
-        note = client.config if isinstance(client, SdkClient) else ""
-        extra: dict[str, Any] = {}
-        if runs:
-            extra = spread([r.cpu / want.count * 1e6 for r in runs])
-            extra["pages_per_s"] = settings.cpu_pages / statistics.median(r.wall for r in runs)
-        value = extra.get("median")
-        figures.append(
-            Figure("b", client.label, value, "CPU ms/1,000 items", void, None, note, extra)
-        )
-    for name in skipped:
+    for label in first["runs"]:
+        figures.append(_cpu_figure(label, [p["runs"][label] for p in probes], first, settings))
+    for name in first["skipped"]:
         figures.append(Figure("b", name, None, "CPU ms/1,000 items", skipped=missing(name)))
     return figures
+
+
+def _cpu_probe(base_url: str, settings: Settings) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.cpu_probe", "--base-url", base_url, "--mode",
+           settings.mode, *([] if settings.third_party else ["--no-third-party"])]  # fmt: skip
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"cpu probe failed: {proc.stderr.strip()[-500:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _cpu_figure(
+    label: str, runs: list[dict[str, Any]], first: dict[str, Any], settings: Settings
+) -> Figure:
+    void = next((r["void"] for r in runs if r["void"]), None)
+    medians = [statistics.median(r["cpu_us"]) for r in runs if r["cpu_us"]]
+    extra: dict[str, Any] = {}
+    if medians and len(medians) == len(runs):
+        extra = spread(medians)
+        walls = [statistics.median(r["wall_s"]) for r in runs]
+        extra["pages_per_s"] = settings.cpu_pages / statistics.median(walls)
+        extra["process_medians"] = medians
+    config = first["configs"].get(label, "")
+    per = ", ".join(f"{m:.2f}" for m in medians)
+    note = f"{config}; per-process medians {per}" if config else f"per-process medians {per}"
+    return Figure("b", label, extra.get("median"), "CPU ms/1,000 items", void, None, note, extra)
 
 
 # -- c. wall time at latency ----------------------------------------------------------
@@ -537,7 +581,7 @@ def run_all(settings: Settings, log: Callable[[str], None]) -> tuple[list[Figure
         log("   server headroom probe")
         figures += asyncio.run(probe_server(server, settings))
         log(f"b. {settings.cpu_pages} pages at 0 ms: CPU per 1,000 items")
-        figures += asyncio.run(workload_cpu(server, settings))
+        figures += workload_cpu(server, settings)
         log(f"c. {settings.latency_pages} pages at {settings.latency_ms:g} ms: wall time")
         figures += asyncio.run(workload_latency(server, settings))
         log(
