@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
@@ -52,12 +54,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = None if args.command == "demo" else resolve_token(args)
     secrets = tuple(s for s in (token, getattr(args, "package_token", None)) if s)
     try:
-        return int(asyncio.run(COMMANDS[args.command](args, out, token)))
+        return _run(COMMANDS[args.command](args, out, token))
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         _silence_stdout()
         return ExitCode.OK
     except (Exception, KeyboardInterrupt, asyncio.CancelledError) as exc:
         return _fail(exc, out, secrets, verbose=args.verbose > 0)
+
+
+def _run(command: Coroutine[Any, Any, int]) -> int:
+    """``asyncio.run(command)``, where Ctrl-C cancels the command, on every Python version.
+
+    Python 3.11+ does this itself; 3.10 raises KeyboardInterrupt wherever the main thread
+    happens to be, and inside aiohttp's protocol callbacks that became a connection error:
+    an interrupted run exited 6 (transport) instead of 130. A second Ctrl-C interrupts
+    whatever the clean-up is doing.
+    """
+    interrupted = False
+
+    async def cancellable() -> int:
+        task, loop = asyncio.current_task(), asyncio.get_running_loop()
+
+        def on_sigint() -> None:
+            nonlocal interrupted
+            if interrupted:  # the second one: stop waiting for the clean-up
+                loop.remove_signal_handler(signal.SIGINT)
+                raise KeyboardInterrupt
+            interrupted = True
+            if task is not None:
+                task.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGINT, on_sigint)  # not on Windows, main thread only
+        try:
+            return int(await command)
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGINT)
+
+    try:
+        return asyncio.run(cancellable())
+    except (Exception, asyncio.CancelledError):
+        if interrupted:  # whatever the cancellation turned into on its way out
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _fail(exc: BaseException, out: Out, secrets: tuple[str, ...], *, verbose: bool) -> int:
